@@ -1,0 +1,48 @@
+# Two commands on a fresh machine:
+#   make run   – set up, load demo data and serve on http://127.0.0.1:8000/
+#   make test  – set up and run the whole test suite against PostgreSQL
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1:8000
+# The tests need PostgreSQL; pytest-django creates and drops test_borgerservice.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/borgerservice
+
+.PHONY: run test setup lint messages clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# Local settings for trying the app: debug on, a secret key made once for this checkout.
+.env:
+	@printf 'DJANGO_DEBUG=true\nDJANGO_SECRET_KEY=%s\n' "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+	@echo "Wrote .env (local settings; not committed)."
+
+setup: $(VENV)/.installed .env
+
+run: setup
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py demo
+	$(PY) manage.py runserver $(HOST)
+
+test: setup
+	@command -v chromium >/dev/null || { echo "Installing Chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; }
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} DJANGO_DEBUG=false DJANGO_COLLECTED_STATIC=false $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+messages: setup
+	cd questionnaire && ../$(PY) ../manage.py makemessages -l da --no-obsolete
+	$(PY) manage.py makemessages -l da --no-obsolete
+	$(PY) manage.py compilemessages
+
+clean:
+	rm -rf $(VENV) .pytest_cache staticfiles

@@ -1,0 +1,177 @@
+"""The form for one section, built from its Question rows.
+
+Fields are named by question code and post choice codes as their values, so a
+posted form reads the same as the questionnaire file.
+"""
+
+import json
+import re
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Layout
+from django import forms
+from django.utils import timezone
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from .conditions import condition_met, is_answered, visible_answers
+from .models import QuestionKind
+
+REQUIRED_MESSAGE = _("Please answer this question.")
+REQUIRED_MARK = ' <span class="text-danger" aria-hidden="true">*</span>'
+
+
+class WholeNumberField(forms.IntegerField):
+    """An integer that may be typed the Danish way, with spaces or dots between thousands."""
+
+    widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+    thousands = re.compile(r"^-?\d{1,3}([ .\u00a0]\d{3})+$")
+
+    def to_python(self, value):
+        if isinstance(value, str) and self.thousands.match(value.strip()):
+            value = re.sub(r"[ .\u00a0]", "", value.strip())
+        return super().to_python(value)
+
+
+def _choices(question):
+    return [(choice.code, choice.label) for choice in question.choices.all()]
+
+
+def create_single_field(question):
+    return forms.ChoiceField(choices=_choices(question), widget=forms.RadioSelect)
+
+
+def create_multi_field(question):
+    return forms.MultipleChoiceField(choices=_choices(question), widget=forms.CheckboxSelectMultiple)
+
+
+def create_text_field(question):
+    return forms.CharField(max_length=question.max_length)
+
+
+def create_long_text_field(question):
+    return forms.CharField(max_length=question.max_length, widget=forms.Textarea(attrs={"rows": 5}))
+
+
+def create_email_field(question):
+    return forms.EmailField(max_length=question.max_length, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+
+def create_integer_field(question):
+    return WholeNumberField(min_value=question.min_value, max_value=question.max_value)
+
+
+def create_year_field(question):
+    high = question.max_value if question.max_value is not None else timezone.localdate().year
+    return WholeNumberField(min_value=question.min_value, max_value=high)
+
+
+FIELD_FACTORIES = {
+    QuestionKind.SINGLE: create_single_field,
+    QuestionKind.MULTI: create_multi_field,
+    QuestionKind.TEXT: create_text_field,
+    QuestionKind.LONG_TEXT: create_long_text_field,
+    QuestionKind.EMAIL: create_email_field,
+    QuestionKind.INTEGER: create_integer_field,
+    QuestionKind.YEAR: create_year_field,
+}
+
+
+def create_field(question):
+    field = FIELD_FACTORIES[question.kind](question)
+    # crispy renders labels and help texts unescaped: escape the questionnaire's text here.
+    field.label = format_html(
+        "{}{}",
+        question.label,
+        mark_safe(REQUIRED_MARK) if question.required else "",  # noqa: S308
+    )
+    field.help_text = escape(question.help_text)
+    field.required = False  # judged in SectionForm.clean, where conditions are known
+    field.error_messages["required"] = REQUIRED_MESSAGE
+    if question.required:
+        field.widget.attrs["aria-required"] = "true"
+    return field
+
+
+class SectionForm(forms.Form):
+    """The questions of one section that can be shown, given the answers so far.
+
+    A question whose condition depends on another section is left out when that
+    condition fails; one that depends on a question on the same page is rendered
+    with its condition, for the browser to show or hide it live, and is judged
+    again here on the posted values.
+    """
+
+    # The server judges what is required; the browser must not block "save for later".
+    use_required_attribute = False
+
+    def __init__(self, *args, sections, section, answers, require_answers=True, **kwargs):
+        self.sections = sections
+        self.section = section
+        self.stored_answers = answers
+        self.require_answers = require_answers
+        page_codes = {question.code for question in section.questions.all()}
+        elsewhere = visible_answers(
+            sections, {code: value for code, value in answers.items() if code not in page_codes}
+        )
+        self.questions = [
+            question
+            for question in section.questions.all()
+            if question.show_if is None
+            or question.show_if["question"] in page_codes
+            or condition_met(question.show_if, elsewhere)
+        ]
+        kwargs.setdefault("initial", {q.code: answers[q.code] for q in self.questions if q.code in answers})
+        super().__init__(*args, **kwargs)
+        for question in self.questions:
+            self.fields[question.code] = create_field(question)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(*(self._question_layout(question, page_codes) for question in self.questions))
+
+    def _question_layout(self, question, page_codes):
+        attrs = {"css_class": "question mb-4", "css_id": f"question-{question.code}"}
+        parts = [question.code]
+        if question.show_if and question.show_if["question"] in page_codes:
+            attrs["data_show_if"] = json.dumps(question.show_if)
+            parts.insert(
+                0,
+                HTML(
+                    format_html(
+                        '<p class="condition-note small text-body-secondary mb-1">{}</p>',
+                        self._condition_note(question.show_if),
+                    )
+                ),
+            )
+        return Div(*parts, **attrs)
+
+    def _condition_note(self, condition):
+        source = next(q for q in self.section.questions.all() if q.code == condition["question"])
+        if "any_of" in condition:
+            labels = [choice.label for choice in source.choices.all() if choice.code in condition["any_of"]]
+            return _("Answer only if you chose “%(choices)s” above.") % {"choices": "”, “".join(labels)}
+        return _("Answer only if you answered “%(question)s” above.") % {"question": source.label}
+
+    def clean(self):
+        cleaned = super().clean()
+        merged = {**self.stored_answers, **{q.code: cleaned.get(q.code) for q in self.questions}}
+        shown = visible_answers(self.sections, merged)
+        for question in self.questions:
+            if not condition_met(question.show_if, shown):
+                # Hidden by an answer on this page: its value is discarded, never judged.
+                self.errors.pop(question.code, None)
+                cleaned[question.code] = None
+            elif (
+                self.require_answers
+                and question.required
+                and question.code not in self.errors
+                and not is_answered(cleaned.get(question.code))
+            ):
+                self.add_error(question.code, forms.ValidationError(REQUIRED_MESSAGE, code="required"))
+        return cleaned
+
+    def answer_values(self) -> dict:
+        """Return {question code: value} for every question on this page."""
+        return {question.code: self.cleaned_data.get(question.code) for question in self.questions}

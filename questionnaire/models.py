@@ -1,0 +1,307 @@
+"""The register of libraries, the questionnaire as data, and the answers.
+
+Codes (question, choice, section, municipality) are the identity of data: they name
+form fields, export columns and tally rows. Database ids are not.
+"""
+
+import secrets
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Region(models.TextChoices):
+    HOVEDSTADEN = "hovedstaden", _("Region Hovedstaden")
+    SJAELLAND = "sjaelland", _("Region Sjælland")
+    SYDDANMARK = "syddanmark", _("Region Syddanmark")
+    MIDTJYLLAND = "midtjylland", _("Region Midtjylland")
+    NORDJYLLAND = "nordjylland", _("Region Nordjylland")
+
+
+class Municipality(models.Model):
+    code = models.CharField(_("municipality code"), max_length=3, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    region = models.CharField(_("region"), max_length=20, choices=Region.choices)
+    latitude = models.DecimalField(_("latitude"), max_digits=7, decimal_places=4)
+    longitude = models.DecimalField(_("longitude"), max_digits=7, decimal_places=4)
+
+    class Meta:
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class LibraryKind(models.TextChoices):
+    MAIN = "hovedbibliotek", _("main library")
+    BRANCH = "filial", _("branch")
+    MOBILE = "bogbus", _("mobile library")
+
+
+class LibraryQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+
+class Library(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=LibraryKind.choices, default=LibraryKind.MAIN)
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="libraries", verbose_name=_("municipality")
+    )
+    email = models.EmailField(_("contact e-mail"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    objects = LibraryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("library")
+        verbose_name_plural = _("libraries")
+        ordering = ["municipality__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "name"], name="library_unique_name_per_municipality")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Questionnaire(models.Model):
+    """One immutable version of a questionnaire definition.
+
+    A changed definition file is installed as a new version; a version that rounds
+    point at is never edited, so answers always mean what they meant when given.
+    """
+
+    code = models.SlugField(_("code"), max_length=50)
+    version = models.PositiveIntegerField(_("version"))
+    title = models.CharField(_("title"), max_length=200)
+    intro = models.TextField(_("introduction"), blank=True)
+    purpose = models.TextField(_("purpose"), blank=True)
+    privacy = models.TextField(_("who sees the answers"), blank=True)
+    content_hash = models.CharField(_("content hash"), max_length=64, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("questionnaire version")
+        verbose_name_plural = _("questionnaire versions")
+        ordering = ["code", "-version"]
+        constraints = [models.UniqueConstraint(fields=["code", "version"], name="questionnaire_unique_version")]
+
+    def __str__(self):
+        return f"{self.title} (v{self.version})"
+
+
+class Section(models.Model):
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.CASCADE, related_name="sections", verbose_name=_("questionnaire")
+    )
+    code = models.SlugField(_("code"), max_length=50)
+    position = models.PositiveIntegerField(_("position"))
+    title = models.CharField(_("title"), max_length=200)
+    intro = models.TextField(_("introduction"), blank=True)
+    show_if = models.JSONField(_("show if"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        ordering = ["questionnaire", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["questionnaire", "code"], name="section_unique_code"),
+            models.UniqueConstraint(fields=["questionnaire", "position"], name="section_unique_position"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class QuestionKind(models.TextChoices):
+    SINGLE = "single", _("single choice")
+    MULTI = "multi", _("multiple choice")
+    TEXT = "text", _("short text")
+    LONG_TEXT = "long_text", _("long text")
+    EMAIL = "email", _("e-mail")
+    INTEGER = "integer", _("whole number")
+    YEAR = "year", _("year")
+
+
+class Question(models.Model):
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.CASCADE, related_name="questions", verbose_name=_("questionnaire")
+    )
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions", verbose_name=_("section"))
+    code = models.SlugField(_("code"), max_length=50)
+    position = models.PositiveIntegerField(_("position"))
+    kind = models.CharField(_("type"), max_length=20, choices=QuestionKind.choices)
+    label = models.TextField(_("question"))
+    help_text = models.TextField(_("help text"), blank=True)
+    required = models.BooleanField(_("required"), default=False)
+    min_value = models.BigIntegerField(_("minimum"), null=True, blank=True)
+    max_value = models.BigIntegerField(_("maximum"), null=True, blank=True)
+    max_length = models.PositiveIntegerField(_("maximum length"), null=True, blank=True)
+    show_if = models.JSONField(_("show if"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["questionnaire", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["questionnaire", "code"], name="question_unique_code"),
+        ]
+
+    def __str__(self):
+        return f"{self.code}: {self.label}"
+
+    @property
+    def has_choices(self):
+        return self.kind in (QuestionKind.SINGLE, QuestionKind.MULTI)
+
+
+class Choice(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices", verbose_name=_("question"))
+    code = models.SlugField(_("code"), max_length=50)
+    position = models.PositiveIntegerField(_("position"))
+    label = models.TextField(_("label"))
+
+    class Meta:
+        verbose_name = _("choice")
+        verbose_name_plural = _("choices")
+        ordering = ["question", "position"]
+        constraints = [models.UniqueConstraint(fields=["question", "code"], name="choice_unique_code")]
+
+    def __str__(self):
+        return self.label
+
+
+class RoundQuerySet(models.QuerySet):
+    def open_at(self, moment):
+        return self.filter(opens_at__lte=moment).filter(Q(closes_at__isnull=True) | Q(closes_at__gt=moment))
+
+
+class Round(models.Model):
+    slug = models.SlugField(_("slug"), max_length=50, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("questionnaire version")
+    )
+    opens_at = models.DateTimeField(_("opens"), default=timezone.now)
+    closes_at = models.DateTimeField(_("closes"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    objects = RoundQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("survey round")
+        verbose_name_plural = _("survey rounds")
+        ordering = ["-opens_at"]
+
+    def __str__(self):
+        return self.title
+
+    def is_open(self, moment=None):
+        moment = moment or timezone.now()
+        return self.opens_at <= moment and (self.closes_at is None or moment < self.closes_at)
+
+    def has_closed(self, moment=None):
+        moment = moment or timezone.now()
+        return self.closes_at is not None and self.closes_at <= moment
+
+
+def new_token():
+    # 32 random bytes: 256 bits, far beyond guessing, and URL-safe.
+    return secrets.token_urlsafe(32)
+
+
+class Invitation(models.Model):
+    """A library's personal access to one round: the link is the only credential."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("round"))
+    library = models.ForeignKey(
+        Library, on_delete=models.PROTECT, related_name="invitations", verbose_name=_("library")
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True, default=new_token, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    first_opened_at = models.DateTimeField(_("first opened"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["round", "library__municipality__name", "library__name"]
+        constraints = [models.UniqueConstraint(fields=["round", "library"], name="invitation_unique_library")]
+
+    def __str__(self):
+        return f"{self.library} ({self.round})"
+
+    def get_absolute_url(self):
+        return reverse("questionnaire:landing", args=[self.token])
+
+
+class ResponseStatus(models.TextChoices):
+    DRAFT = "draft", _("in progress")
+    SUBMITTED = "submitted", _("submitted")
+
+
+class ResponseQuerySet(models.QuerySet):
+    def submitted(self):
+        return self.filter(status=ResponseStatus.SUBMITTED)
+
+
+class Response(models.Model):
+    invitation = models.OneToOneField(
+        Invitation, on_delete=models.CASCADE, related_name="response", verbose_name=_("invitation")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=ResponseStatus.choices, default=ResponseStatus.DRAFT)
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    last_saved_at = models.DateTimeField(_("last saved"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    # Where the library left off: the section to open when it comes back.
+    resume_section = models.CharField(_("resume at section"), max_length=50, blank=True)
+
+    objects = ResponseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+        ordering = ["-last_saved_at"]
+
+    def __str__(self):
+        return str(self.invitation)
+
+    @property
+    def is_submitted(self):
+        return self.status == ResponseStatus.SUBMITTED
+
+
+class Answer(models.Model):
+    """One answer value: a chosen choice, a text or a number.
+
+    A multiple-choice answer is one row per chosen choice, so tallies are plain
+    aggregate queries.
+    """
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers", verbose_name=_("response"))
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers", verbose_name=_("question"))
+    choice = models.ForeignKey(
+        Choice, on_delete=models.PROTECT, null=True, blank=True, related_name="answers", verbose_name=_("choice")
+    )
+    text = models.TextField(_("text"), blank=True)
+    number = models.BigIntegerField(_("number"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        ordering = ["response", "question__position", "choice__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "question", "choice"], name="answer_unique_value", nulls_distinct=False
+            )
+        ]
+        indexes = [models.Index(fields=["question", "choice"], name="answer_question_choice")]
+
+    def __str__(self):
+        return f"{self.question.code}"

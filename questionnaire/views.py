@@ -1,0 +1,253 @@
+"""The respondent's way through the questionnaire: landing, sections, review, submit, receipt.
+
+The personal link (token) is the only credential. Every page loads the invitation
+with its round, library and response in one query, the questionnaire in three and
+the answers in one, whatever the number of questions or answers.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .conditions import condition_met, visible_answers, visible_sections
+from .forms import SectionForm
+from .models import Invitation, QuestionKind
+from .services import (
+    IncompleteResponse,
+    ResponseAlreadySubmitted,
+    invitation_mark_opened,
+    missing_answers,
+    questionnaire_sections,
+    response_answers,
+    response_submit,
+    section_save,
+)
+
+
+@dataclass
+class Visit:
+    """What every respondent page needs: the invitation, the questionnaire and the answers."""
+
+    invitation: Invitation
+    sections: list
+    answers: dict
+
+    @property
+    def round(self):
+        return self.invitation.round
+
+    @property
+    def response(self):
+        return getattr(self.invitation, "response", None)
+
+    @property
+    def is_submitted(self):
+        return self.response is not None and self.response.is_submitted
+
+    def shown_sections(self):
+        return visible_sections(self.sections, self.answers)
+
+    def resume_url(self):
+        """Return where a returning library goes on: where it left off, or the first gap."""
+        shown = self.shown_sections()
+        resume = self.response.resume_section if self.response else ""
+        if any(section.code == resume for section in shown):
+            return section_url(self.invitation, resume)
+        missing = missing_answers(self.sections, self.answers)
+        if missing:
+            return section_url(self.invitation, missing[0].section.code)
+        if self.response is None:
+            return section_url(self.invitation, shown[0].code)
+        return review_url(self.invitation)
+
+
+def section_url(invitation, code):
+    return reverse("questionnaire:section", args=[invitation.token, code])
+
+
+def review_url(invitation):
+    return reverse("questionnaire:review", args=[invitation.token])
+
+
+def _visit(request: HttpRequest, token: str) -> Visit | HttpResponse:
+    """Return the visit for *token*, or the page that says why the round cannot be answered."""
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("round__questionnaire", "library__municipality", "response"),
+        token=token,
+    )
+    round_ = invitation.round
+    if not round_.is_open():
+        template = "questionnaire/closed.html" if round_.has_closed() else "questionnaire/not_open.html"
+        return render(request, template, {"invitation": invitation, "round": round_}, status=403)
+    sections = questionnaire_sections(round_.questionnaire)
+    return Visit(invitation, sections, response_answers(getattr(invitation, "response", None)))
+
+
+@dataclass
+class SummaryRow:
+    question: object
+    values: list  # display strings; empty when unanswered
+    missing: bool
+
+
+def _answer_summary(visit: Visit, missing=()):
+    """Return [(section, [SummaryRow, ...]), ...] for the sections and questions that are shown."""
+    shown = visible_answers(visit.sections, visit.answers)
+    missing_codes = {question.code for question in missing}
+    summary = []
+    for section in visit.shown_sections():
+        rows = []
+        for question in section.questions.all():
+            if not condition_met(question.show_if, shown):
+                continue
+            value = shown.get(question.code)
+            labels = {choice.code: choice.label for choice in question.choices.all()}
+            if value in (None, "", []):
+                values = []
+            elif question.has_choices:
+                values = [labels[code] for code in (value if isinstance(value, list) else [value])]
+            elif question.kind == QuestionKind.INTEGER:
+                values = [number_format(value, force_grouping=True)]
+            else:
+                values = [str(value)]
+            rows.append(SummaryRow(question, values, question.code in missing_codes))
+        summary.append((section, rows))
+    return summary
+
+
+def landing(request: HttpRequest, token: str) -> HttpResponse:
+    visit = _visit(request, token)
+    if isinstance(visit, HttpResponse):
+        return visit
+    invitation_mark_opened(visit.invitation)
+    if visit.is_submitted:
+        return receipt(request, token, visit=visit)
+    return render(
+        request,
+        "questionnaire/landing.html",
+        {"visit": visit, "invitation": visit.invitation, "round": visit.round, "start_url": visit.resume_url()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def section(request: HttpRequest, token: str, code: str) -> HttpResponse:
+    visit = _visit(request, token)
+    if isinstance(visit, HttpResponse):
+        return visit
+    if visit.is_submitted:
+        messages.info(request, _("Your answers have already been submitted and can no longer be changed."))
+        return redirect("questionnaire:landing", token)
+    shown = visit.shown_sections()
+    current = next((s for s in shown if s.code == code), None)
+    if current is None:
+        if any(s.code == code for s in visit.sections):
+            # A section hidden by an earlier answer: go on where the questionnaire continues.
+            return redirect(visit.resume_url())
+        raise Http404
+    action = request.POST.get("action", "next")
+    form = SectionForm(
+        request.POST or None,
+        sections=visit.sections,
+        section=current,
+        answers=visit.answers,
+        require_answers=(action == "next"),
+    )
+    if request.method == "POST" and form.is_valid():
+        values = form.answer_values()
+        answers = {**visit.answers, **values}
+        after = visible_sections(visit.sections, answers)
+        index = next(i for i, s in enumerate(after) if s.code == current.code)
+        if action == "back":
+            target = after[index - 1].code if index > 0 else ""
+        elif action == "save":
+            target = current.code
+        else:
+            target = after[index + 1].code if index + 1 < len(after) else ""
+        try:
+            section_save(invitation=visit.invitation, section=current, values=values, resume_section=target)
+        except ResponseAlreadySubmitted:
+            messages.info(request, _("Your answers have already been submitted and can no longer be changed."))
+            return redirect("questionnaire:landing", token)
+        if action == "save":
+            messages.success(
+                request,
+                _("Your answers have been saved. Use the same link to continue whenever you like."),
+            )
+            return redirect("questionnaire:landing", token)
+        if action == "back":
+            return redirect(section_url(visit.invitation, target) if target else visit.invitation.get_absolute_url())
+        return redirect(section_url(visit.invitation, target) if target else review_url(visit.invitation))
+
+    index = next(i for i, s in enumerate(shown) if s.code == current.code)
+    return render(
+        request,
+        "questionnaire/section.html",
+        {
+            "visit": visit,
+            "invitation": visit.invitation,
+            "round": visit.round,
+            "section": current,
+            "form": form,
+            "step": index + 1,
+            "steps": len(shown) + 1,  # the review page is the last step
+            "percent": round(100 * index / (len(shown) + 1)),
+            "is_first": index == 0,
+        },
+    )
+
+
+def review(request: HttpRequest, token: str) -> HttpResponse:
+    visit = _visit(request, token)
+    if isinstance(visit, HttpResponse):
+        return visit
+    if visit.is_submitted:
+        return redirect("questionnaire:landing", token)
+    shown = visit.shown_sections()
+    missing = missing_answers(visit.sections, visit.answers)
+    return render(
+        request,
+        "questionnaire/review.html",
+        {
+            "visit": visit,
+            "invitation": visit.invitation,
+            "round": visit.round,
+            "summary": _answer_summary(visit, missing),
+            "missing": missing,
+            "step": len(shown) + 1,
+            "steps": len(shown) + 1,
+            "percent": 100,
+        },
+    )
+
+
+@require_POST
+def submit(request: HttpRequest, token: str) -> HttpResponse:
+    visit = _visit(request, token)
+    if isinstance(visit, HttpResponse):
+        return visit
+    try:
+        response_submit(invitation=visit.invitation, sections=visit.sections)
+    except IncompleteResponse:
+        messages.error(request, _("Some required questions are not answered yet. They are marked below."))
+        return redirect("questionnaire:review", token)
+    return redirect("questionnaire:landing", token)
+
+
+def receipt(request: HttpRequest, token: str, *, visit: Visit) -> HttpResponse:
+    return render(
+        request,
+        "questionnaire/receipt.html",
+        {
+            "visit": visit,
+            "invitation": visit.invitation,
+            "round": visit.round,
+            "response": visit.response,
+            "summary": _answer_summary(visit),
+        },
+    )

@@ -1,0 +1,73 @@
+"""Shared fixtures and data helpers. Helpers fill in defaults with setdefault."""
+
+import pytest
+
+from questionnaire.definition import install_default
+from questionnaire.models import Invitation, Library, LibraryKind, Municipality, Round
+from questionnaire.services import questionnaire_sections, response_submit, section_save
+
+
+def make_library(**kwargs) -> Library:
+    kwargs.setdefault("municipality", Municipality.objects.get(code="101"))
+    kwargs.setdefault("name", f"Testbibliotek {Library.objects.count() + 1}")
+    kwargs.setdefault("kind", LibraryKind.MAIN)
+    kwargs.setdefault("email", "bibliotek@example.com")
+    return Library.objects.create(**kwargs)
+
+
+def make_round(**kwargs) -> Round:
+    kwargs.setdefault("slug", f"runde-{Round.objects.count() + 1}")
+    kwargs.setdefault("title", "Biblioteker og borgerservice 2009")
+    if "questionnaire" not in kwargs:
+        kwargs["questionnaire"] = install_default()
+    return Round.objects.create(**kwargs)
+
+
+def make_invitation(**kwargs) -> Invitation:
+    if "round" not in kwargs:
+        kwargs["round"] = make_round()
+    if "library" not in kwargs:
+        kwargs["library"] = make_library()
+    return Invitation.objects.create(**kwargs)
+
+
+def answer_all(invitation: Invitation, answers: dict, *, submit: bool = True):
+    """Save *answers* ({code: value}) section by section through the services, and submit."""
+    sections = questionnaire_sections(invitation.round.questionnaire)
+    for section in sections:
+        values = {q.code: answers.get(q.code) for q in section.questions.all()}
+        section_save(invitation=invitation, section=section, values=values)
+    if submit:
+        return response_submit(invitation=invitation, sections=sections)
+    return invitation.response
+
+
+ACTIVE_ANSWERS = {
+    "respondent_name": "Hanne Jensen",
+    "respondent_title": "Borgerservicechef",
+    "respondent_email": "hanne@example.com",
+    "units": 3,
+    "status": "active",
+    "started_year": 2007,
+    "models": ["model_3", "model_4"],
+    "primary_model": "model_3",
+    "locations": ["main_library"],
+    "services": ["passport", "health_card"],
+    "case_processing": "no",
+    "resources_dkk": 250000,
+    "development_funds": "yes",
+    "challenges": ["culture", "legislation"],
+}
+
+NOT_STARTED_ANSWERS = {
+    "respondent_name": "Per Månson",
+    "respondent_email": "per@example.com",
+    "units": 1,
+    "status": "not_started",
+    "plans": "later",
+}
+
+
+@pytest.fixture
+def invitation(db):
+    return make_invitation()
