@@ -39,10 +39,10 @@ lint: setup
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 
+# Extract the English msgids into locale/da and compile; translate the new entries in between.
 messages: setup
-	cd questionnaire && ../$(PY) ../manage.py makemessages -l da --no-obsolete
-	$(PY) manage.py makemessages -l da --no-obsolete
-	$(PY) manage.py compilemessages
+	$(PY) manage.py makemessages -l da --no-obsolete --no-location --ignore=.venv --ignore=staticfiles --ignore=tests
+	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:
 	rm -rf $(VENV) .pytest_cache staticfiles

@@ -89,7 +89,8 @@ def create_field(question):
     field.help_text = escape(question.help_text)
     field.required = False  # judged in SectionForm.clean, where conditions are known
     field.error_messages["required"] = REQUIRED_MESSAGE
-    if question.required:
+    if question.required and not question.has_choices:
+        # Choice groups are fieldsets; aria-required is not allowed on single radios.
         field.widget.attrs["aria-required"] = "true"
     return field
 

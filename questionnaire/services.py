@@ -122,7 +122,7 @@ def invitation_links_write(*, round: Round, handle) -> int:
         writer.writerow(
             (
                 library.name,
-                library.get_kind_display(),
+                library.kind,
                 library.municipality.name,
                 library.municipality.code,
                 library.email,

@@ -1,0 +1,47 @@
+import pytest
+
+from questionnaire.conditions import condition_met, visible_answers, visible_sections
+from questionnaire.definition import install_default
+from questionnaire.services import questionnaire_sections
+
+
+def test_any_of_matches_single_and_multi_values():
+    condition = {"question": "models", "any_of": ["other"]}
+    assert condition_met(condition, {"models": ["model_1", "other"]})
+    assert not condition_met(condition, {"models": ["model_1"]})
+    assert condition_met({"question": "status", "any_of": ["active"]}, {"status": "active"})
+    assert not condition_met({"question": "status", "any_of": ["active"]}, {})
+
+
+def test_answered_condition_ignores_empty_values():
+    condition = {"question": "quote", "answered": True}
+    assert condition_met(condition, {"quote": "Godt samarbejde"})
+    assert not condition_met(condition, {"quote": ""})
+    assert not condition_met(condition, {})
+
+
+def test_no_condition_always_holds():
+    assert condition_met(None, {})
+
+
+@pytest.fixture
+def sections(db):
+    return questionnaire_sections(install_default())
+
+
+def test_not_started_libraries_see_plans_and_never_the_model_sections(sections):
+    codes = [s.code for s in visible_sections(sections, {"status": "not_started"})]
+    assert codes == ["library", "status", "plans"]
+
+
+def test_active_libraries_see_every_section_but_plans(sections):
+    codes = [s.code for s in visible_sections(sections, {"status": "active"})]
+    assert codes == ["library", "status", "models", "services", "staff", "economy", "organisation", "experience"]
+
+
+def test_a_hidden_answer_never_makes_another_question_appear(sections):
+    # models_other depends on models, which is hidden for a library that has not started:
+    # the stale "other" must not count.
+    answers = {"status": "not_started", "models": ["other"], "models_other": "Infodisk", "plans": "later"}
+    shown = visible_answers(sections, answers)
+    assert shown == {"status": "not_started", "plans": "later"}
