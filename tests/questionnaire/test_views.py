@@ -1,0 +1,273 @@
+from datetime import timedelta
+
+import pytest
+from django.test.utils import CaptureQueriesContext
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from questionnaire.models import Invitation, Response
+from questionnaire.services import response_answers
+from tests.conftest import ACTIVE_ANSWERS, NOT_STARTED_ANSWERS, answer_all, make_invitation, make_library, make_round
+
+pytestmark = pytest.mark.django_db
+
+LIBRARY_PAGE = {"respondent_name": "Hanne Jensen", "respondent_email": "hanne@example.com", "units": "3"}
+
+
+def section_url(invitation, code):
+    return reverse("questionnaire:section", args=[invitation.token, code])
+
+
+def post(client, invitation, code, data, action="next"):
+    return client.post(section_url(invitation, code), {**data, "action": action})
+
+
+def text(response):
+    return response.content.decode()
+
+
+def stored(invitation):
+    response = Response.objects.filter(invitation=invitation).first()
+    return response_answers(response) if response else {}
+
+
+# --- Landing and links ------------------------------------------------------------
+
+
+def test_landing_names_library_round_deadline_purpose_and_who_sees_answers(client):
+    closes = timezone.make_aware(timezone.datetime(2030, 9, 30, 23, 59))
+    invitation = make_invitation(
+        round=make_round(title="Biblioteker og borgerservice 2009", closes_at=closes),
+        library=make_library(name="Aabenraa Bibliotekerne"),
+    )
+    page = client.get(invitation.get_absolute_url())
+    assert page.status_code == 200
+    body = text(page)
+    assert "Aabenraa Bibliotekerne" in body and "Biblioteker og borgerservice 2009" in body
+    assert "30. september 2030" in body
+    assert "Hvad undersøgelsen skal bruges til" in body and "Hvem ser svarene" in body
+    assert "Start spørgeskemaet" in body
+    assert Invitation.objects.get(pk=invitation.pk).first_opened_at is not None
+
+
+@pytest.mark.parametrize("token", ["nonsense", "A" * 43, "../../admin"])
+def test_unknown_links_get_the_same_danish_404(client, token, invitation):
+    page = client.get(f"/s/{token}/")
+    assert page.status_code == 404
+    assert "Linket er ikke gyldigt" in text(page)
+
+
+def test_closed_round_says_so_in_danish_and_saves_nothing(client):
+    invitation = make_invitation(round=make_round(closes_at=timezone.now() - timedelta(days=1)))
+    assert "Undersøgelsen er lukket" in text(client.get(invitation.get_absolute_url()))
+    late = post(client, invitation, "library", LIBRARY_PAGE)
+    assert late.status_code == 403 and "Undersøgelsen er lukket" in text(late)
+    assert stored(invitation) == {}
+
+
+def test_round_not_yet_open_says_when_it_opens(client):
+    invitation = make_invitation(round=make_round(opens_at=timezone.now() + timedelta(days=3)))
+    page = client.get(invitation.get_absolute_url())
+    assert page.status_code == 403 and "Undersøgelsen er ikke åbnet endnu" in text(page)
+
+
+# --- Going through the questionnaire ------------------------------------------------
+
+
+def test_next_saves_the_section_and_goes_on(client, invitation):
+    page = post(client, invitation, "library", LIBRARY_PAGE)
+    assert page.status_code == 302 and page.url == section_url(invitation, "status")
+    assert stored(invitation) == {
+        "respondent_name": "Hanne Jensen",
+        "respondent_email": "hanne@example.com",
+        "units": 3,
+    }
+
+
+def test_the_active_path_goes_through_every_model_section_to_review(client, invitation):
+    post(client, invitation, "library", LIBRARY_PAGE)
+    page = post(client, invitation, "status", {"status": "active", "started_year": "2007"})
+    assert page.url == section_url(invitation, "models")
+    page = post(
+        client,
+        invitation,
+        "models",
+        {"models": ["model_3", "other"], "models_other": "Infodisk", "primary_model": "model_3"},
+    )
+    assert page.url == section_url(invitation, "services")
+    for code, nxt in [
+        ("services", "staff"),
+        ("staff", "economy"),
+        ("economy", "organisation"),
+        ("organisation", "experience"),
+    ]:
+        assert post(client, invitation, code, {}).url == section_url(invitation, nxt)
+    assert post(client, invitation, "experience", {}).url == reverse("questionnaire:review", args=[invitation.token])
+    assert stored(invitation)["models"] == ["model_3", "other"]
+
+
+def test_the_not_started_path_skips_the_model_sections_and_asks_plans(client, invitation):
+    post(client, invitation, "library", LIBRARY_PAGE)
+    page = post(client, invitation, "status", {"status": "not_started", "started_year": "2005"})
+    assert page.url == section_url(invitation, "plans")
+    assert "started_year" not in stored(invitation)  # hidden by the answer on the same page
+    models = client.get(section_url(invitation, "models"))
+    assert models.status_code == 302 and models.url != section_url(invitation, "models")
+    # A tampered post to a hidden section saves nothing.
+    post(client, invitation, "models", {"models": ["model_1"], "primary_model": "model_1"})
+    assert "models" not in stored(invitation)
+    assert post(client, invitation, "plans", {"plans": "later"}).url == reverse(
+        "questionnaire:review", args=[invitation.token]
+    )
+
+
+def test_back_saves_and_returns_to_the_previous_section(client, invitation):
+    post(client, invitation, "library", LIBRARY_PAGE)
+    page = post(client, invitation, "status", {"status": "active"}, action="back")
+    assert page.url == section_url(invitation, "library")
+    assert stored(invitation)["status"] == "active"
+
+
+def test_save_for_later_keeps_incomplete_answers_and_resumes_there(client, invitation):
+    page = post(client, invitation, "library", {"respondent_name": "Hanne"}, action="save")
+    assert page.url == invitation.get_absolute_url()
+    landing = client.get(page.url)
+    assert "Jeres svar er gemt" in text(landing)
+    assert f'href="{section_url(invitation, "library")}"' in text(landing)
+    assert "Fortsæt" in text(landing)
+    assert stored(invitation) == {"respondent_name": "Hanne"}
+
+
+def test_unknown_section_is_404(client, invitation):
+    assert client.get(section_url(invitation, "nosuchsection")).status_code == 404
+
+
+# --- Bad input ----------------------------------------------------------------------
+
+
+def test_missing_required_answers_are_named_in_danish_and_nothing_is_lost(client, invitation):
+    page = post(client, invitation, "library", {"respondent_title": "Bibliotekar"})
+    assert page.status_code == 200
+    body = text(page)
+    assert "Ret venligst følgende" in body and body.count("Besvar venligst dette spørgsmål.") >= 3
+    assert 'value="Bibliotekar"' in body
+    assert stored(invitation) == {}
+
+
+@pytest.mark.parametrize(
+    ("code", "data", "message"),
+    [
+        ("status", {"status": "hacked"}, "Marker en gyldig valgmulighed"),
+        ("models", {"models": ["model_9"], "primary_model": "model_1"}, "Marker en gyldig valgmulighed"),
+        ("library", {**LIBRARY_PAGE, "units": "500"}, "mindre end eller lig 200"),
+        ("library", {**LIBRARY_PAGE, "units": "tre"}, "Indtast et heltal"),
+        ("library", {**LIBRARY_PAGE, "respondent_email": "hanne@"}, "gyldig e-mail-adresse"),
+        ("library", {**LIBRARY_PAGE, "respondent_name": "x" * 501}, "højst have 500 tegn"),
+        ("status", {"status": "active", "started_year": "1900"}, "større end eller lig 1995"),
+    ],
+)
+def test_bad_input_gets_a_danish_field_error_and_saves_nothing(client, code, data, message):
+    invitation = make_invitation()
+    answer_all(invitation, {**ACTIVE_ANSWERS}, submit=False)
+    before = stored(invitation)
+    page = post(client, invitation, code, data)
+    assert page.status_code == 200
+    assert message in text(page)
+    assert stored(invitation) == before
+
+
+def test_typed_values_are_kept_when_another_field_is_wrong(client, invitation):
+    page = post(client, invitation, "library", {**LIBRARY_PAGE, "respondent_email": "ikke-en-adresse"})
+    assert 'value="Hanne Jensen"' in text(page) and 'value="ikke-en-adresse"' in text(page)
+
+
+def test_danish_thousands_separators_are_understood(client, invitation):
+    answer_all(invitation, {"status": "active"}, submit=False)
+    post(client, invitation, "economy", {"resources_dkk": "1.250.000"})
+    assert stored(invitation)["resources_dkk"] == 1250000
+
+
+def test_fields_that_are_not_questions_are_ignored(client, invitation):
+    post(client, invitation, "library", {**LIBRARY_PAGE, "status": "active", "is_submitted": "1"})
+    assert "status" not in stored(invitation)
+
+
+def test_hostile_text_is_stored_as_typed_and_escaped_when_shown(client, invitation):
+    hostile = '<script>alert("x")</script>=HYPERLINK("http://evil")'
+    answer_all(invitation, {**NOT_STARTED_ANSWERS, "respondent_name": hostile}, submit=False)
+    assert stored(invitation)["respondent_name"] == hostile
+    body = text(client.get(reverse("questionnaire:review", args=[invitation.token])))
+    assert "<script>alert" not in body and "&lt;script&gt;alert" in body
+
+
+def test_a_post_without_csrf_token_is_refused(invitation):
+    from django.test import Client
+
+    page = Client(enforce_csrf_checks=True).post(section_url(invitation, "library"), LIBRARY_PAGE)
+    assert page.status_code == 403
+    assert stored(invitation) == {}
+
+
+# --- Review, submit, receipt ----------------------------------------------------------
+
+
+def test_review_lists_answers_with_labels_and_change_links(client, invitation):
+    answer_all(invitation, ACTIVE_ANSWERS, submit=False)
+    body = text(client.get(reverse("questionnaire:review", args=[invitation.token])))
+    assert "Hanne Jensen" in body
+    assert "Model 3: Udvalgte opgaver lægges over i bibliotekerne og udføres af biblioteksfolk" in body
+    assert "250.000" in body
+    assert section_url(invitation, "economy") in body
+    assert "Indsend svarene" in body and "disabled" not in body.split("Indsend svarene")[0][-200:]
+
+
+def test_submit_with_missing_answers_goes_back_to_review_and_says_what_is_missing(client, invitation):
+    answer_all(invitation, {k: v for k, v in ACTIVE_ANSWERS.items() if k != "units"}, submit=False)
+    page = client.post(reverse("questionnaire:submit", args=[invitation.token]), follow=True)
+    body = text(page)
+    assert "Nogle obligatoriske spørgsmål er endnu ikke besvaret" in body
+    assert "Hvor mange betjeningssteder" in body
+    assert not Response.objects.get(invitation=invitation).is_submitted
+
+
+def test_submit_shows_a_danish_receipt_and_the_link_then_shows_answers_read_only(client, invitation):
+    answer_all(invitation, NOT_STARTED_ANSWERS, submit=False)
+    page = client.post(reverse("questionnaire:submit", args=[invitation.token]), follow=True)
+    assert "Tak for jeres svar!" in text(page)
+    response = Response.objects.get(invitation=invitation)
+    assert response.is_submitted
+    again = client.get(invitation.get_absolute_url())
+    assert "Tak for jeres svar!" in text(again) and "Per Månson" in text(again)
+    assert "<form" not in text(again)
+    # A second submit and a late post change nothing.
+    client.post(reverse("questionnaire:submit", args=[invitation.token]))
+    late = post(client, invitation, "plans", {"plans": "no_plans"})
+    assert late.status_code == 302
+    assert Response.objects.get(pk=response.pk).submitted_at == response.submitted_at
+    assert stored(invitation)["plans"] == "later"
+
+
+# --- Queries ---------------------------------------------------------------------------
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code in (200, 302)
+    return len(queries)
+
+
+@pytest.mark.parametrize("page", ["landing", "section", "review"])
+def test_query_count_does_not_grow_with_answers(client, page):
+    empty, full = make_invitation(), make_invitation()
+    answer_all(full, {**ACTIVE_ANSWERS, "services": ["passport", "tax", "pension", "daycare", "bills"]}, submit=False)
+    answer_all(empty, {"status": "active"}, submit=False)
+
+    def url(invitation):
+        if page == "section":
+            return section_url(invitation, "services")
+        if page == "review":
+            return reverse("questionnaire:review", args=[invitation.token])
+        return invitation.get_absolute_url()
+
+    assert count_queries(client, url(empty)) == count_queries(client, url(full)) <= 8
