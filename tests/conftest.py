@@ -1,14 +1,25 @@
 """Shared fixtures and data helpers. Helpers fill in defaults with setdefault."""
 
+import importlib
+
 import pytest
+from django.apps import apps
 
 from questionnaire.definition import install_default
 from questionnaire.models import Invitation, Library, LibraryKind, Municipality, Round
 from questionnaire.services import questionnaire_sections, response_submit, section_save
 
 
+def municipality(code="101") -> Municipality:
+    """Return the municipality *code*, reloading the register a transactional test flushed."""
+    if not Municipality.objects.exists():
+        importlib.import_module("questionnaire.migrations.0002_municipalities").load(apps, None)
+    return Municipality.objects.get(code=code)
+
+
 def make_library(**kwargs) -> Library:
-    kwargs.setdefault("municipality", Municipality.objects.get(code="101"))
+    if "municipality" not in kwargs:
+        kwargs["municipality"] = municipality()
     kwargs.setdefault("name", f"Testbibliotek {Library.objects.count() + 1}")
     kwargs.setdefault("kind", LibraryKind.MAIN)
     kwargs.setdefault("email", "bibliotek@example.com")

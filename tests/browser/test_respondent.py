@@ -7,7 +7,7 @@ from questionnaire.models import Response
 from questionnaire.services import response_answers
 from tests.conftest import make_invitation, make_library
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

@@ -127,7 +127,7 @@ def test_submitting_twice_changes_nothing_and_later_saves_are_refused(invitation
     assert response_answers(again)["plans"] == "later"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_tabs_saving_different_sections_at_once_lose_neither():
     invitation = make_invitation()
     sections = {s.code: s for s in sections_of(invitation)}
