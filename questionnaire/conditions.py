@@ -56,3 +56,17 @@ def visible_questions(sections, section, answers):
     if not condition_met(section.show_if, shown):
         return []
     return [question for question in section.questions.all() if condition_met(question.show_if, shown)]
+
+
+def possible_sections(sections, answers):
+    """Return the sections that are shown, or may still be shown once a question is answered.
+
+    Progress ("step 2 of 9") counts these, so that the count only ever shrinks as
+    the library answers the questions the path depends on.
+    """
+    shown = visible_answers(sections, answers)
+    return [
+        section
+        for section in sections
+        if condition_met(section.show_if, shown) or section.show_if["question"] not in shown
+    ]

@@ -15,7 +15,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .conditions import condition_met, visible_answers, visible_sections
+from .conditions import condition_met, possible_sections, visible_answers, visible_sections
 from .forms import SectionForm
 from .models import Invitation, QuestionKind
 from .services import (
@@ -184,7 +184,8 @@ def section(request: HttpRequest, token: str, code: str) -> HttpResponse:
             return redirect(section_url(visit.invitation, target) if target else visit.invitation.get_absolute_url())
         return redirect(section_url(visit.invitation, target) if target else review_url(visit.invitation))
 
-    index = next(i for i, s in enumerate(shown) if s.code == current.code)
+    steps = possible_sections(visit.sections, visit.answers)
+    index = next(i for i, s in enumerate(steps) if s.code == current.code)
     return render(
         request,
         "questionnaire/section.html",
@@ -195,8 +196,8 @@ def section(request: HttpRequest, token: str, code: str) -> HttpResponse:
             "section": current,
             "form": form,
             "step": index + 1,
-            "steps": len(shown) + 1,  # the review page is the last step
-            "percent": round(100 * index / (len(shown) + 1)),
+            "steps": len(steps) + 1,  # the review page is the last step
+            "percent": round(100 * index / (len(steps) + 1)),
             "is_first": index == 0,
         },
     )

@@ -1,6 +1,6 @@
 import pytest
 
-from questionnaire.conditions import condition_met, visible_answers, visible_sections
+from questionnaire.conditions import condition_met, possible_sections, visible_answers, visible_sections
 from questionnaire.definition import install_default
 from questionnaire.services import questionnaire_sections
 
@@ -45,3 +45,9 @@ def test_a_hidden_answer_never_makes_another_question_appear(sections):
     answers = {"status": "not_started", "models": ["other"], "models_other": "Infodisk", "plans": "later"}
     shown = visible_answers(sections, answers)
     assert shown == {"status": "not_started", "plans": "later"}
+
+
+def test_progress_counts_both_paths_until_status_is_answered(sections):
+    assert len(possible_sections(sections, {})) == 9
+    assert [s.code for s in possible_sections(sections, {"status": "not_started"})] == ["library", "status", "plans"]
+    assert len(possible_sections(sections, {"status": "active"})) == 8
