@@ -78,7 +78,8 @@ def test_invite_names_a_missing_round(tmp_path):
 def test_load_questionnaire_reports_an_invalid_file(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text(
-        "code: x\ntitle: X\nsections:\n  - code: s\n    title: S\n    questions:\n      - {code: q, type: nope, label: Q}\n"
+        "code: x\ntitle: X\nsections:\n"
+        "  - code: s\n    title: S\n    questions:\n      - {code: q, type: nope, label: Q}\n"
     )
     with pytest.raises(CommandError, match="unknown type 'nope'"):
         call_command("load_questionnaire", "--file", str(bad))
