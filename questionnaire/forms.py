@@ -87,6 +87,7 @@ def create_field(question):
         mark_safe(REQUIRED_MARK) if question.required else "",  # noqa: S308
     )
     field.help_text = escape(question.help_text)
+    field.question_label = question.label  # without the required mark, for the error summary
     field.required = False  # judged in SectionForm.clean, where conditions are known
     field.error_messages["required"] = REQUIRED_MESSAGE
     if question.required and not question.has_choices:

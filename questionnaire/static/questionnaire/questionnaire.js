@@ -1,8 +1,13 @@
-// Show or hide questions live as the library answers, mirroring the server's
-// conditions (questionnaire/conditions.py). The server decides in the end: a
-// hidden question's value is discarded there, so this is only an enhancement.
+// Enhancements of the questionnaire pages; every page works without them.
 (function () {
   "use strict";
+  // Bring keyboard and screen-reader users straight to the list of errors.
+  var summary = document.getElementById("error-summary");
+  if (summary) { summary.focus(); }
+
+  // Show or hide questions live as the library answers, mirroring the server's
+  // conditions (questionnaire/conditions.py). The server decides in the end: a
+  // hidden question's value is discarded there.
   var form = document.querySelector("form.questionnaire-form");
   if (!form) { return; }
 
