@@ -1,0 +1,39 @@
+"""Every respondent page passes axe-core's WCAG 2.1 AA rules (Danish public bodies must meet them)."""
+
+import pytest
+
+from tests.browser.conftest import serious_accessibility_violations
+from tests.conftest import ACTIVE_ANSWERS, answer_all, make_invitation
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_every_respondent_page_has_no_serious_accessibility_violations(live_server, new_page):
+    invitation = make_invitation()
+    answer_all(invitation, {**ACTIVE_ANSWERS, "quote": "Giv tid!", "quote_consent": "named"}, submit=False)
+    base = live_server.url + invitation.get_absolute_url()
+    pages = [base, base + "review/"]
+    pages += [
+        f"{base}section/{code}/"
+        for code in ("library", "status", "models", "services", "staff", "economy", "organisation", "experience")
+    ]
+    page = new_page(viewport={"width": 390, "height": 844})
+    found = {}
+    for url in pages:
+        page.goto(url)
+        found[url] = serious_accessibility_violations(page)
+
+    # A page with errors, and the receipt.
+    page.goto(base + "section/library/")
+    page.get_by_label("E-mail").fill("hanne@")
+    page.get_by_role("button", name="Næste").click()
+    found["errors"] = serious_accessibility_violations(page)
+    page.goto(base + "review/")
+    page.get_by_role("button", name="Indsend svarene").click()
+    page.get_by_role("heading", name="Tak for jeres svar!").wait_for()
+    found["receipt"] = serious_accessibility_violations(page)
+    page.goto(live_server.url + "/s/unknown-link/")
+    found["404"] = serious_accessibility_violations(page)
+
+    assert {url: v for url, v in found.items() if v} == {}
+    assert len(found) == len(pages) + 3
