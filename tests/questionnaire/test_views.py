@@ -271,3 +271,23 @@ def test_query_count_does_not_grow_with_answers(client, page):
         return invitation.get_absolute_url()
 
     assert count_queries(client, url(empty)) == count_queries(client, url(full)) <= 8
+
+
+def test_a_lost_database_gives_a_danish_503_and_saves_nothing(client, invitation, monkeypatch):
+    from django.db import OperationalError
+
+    from questionnaire import services
+
+    answer_all(invitation, {"respondent_name": "Før"}, submit=False)
+
+    def lost_connection(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(services.Answer.objects, "bulk_create", lost_connection)
+    page = post(client, invitation, "library", LIBRARY_PAGE)
+    assert page.status_code == 503 and page["Retry-After"] == "30"
+    assert "Undersøgelsen er kortvarigt utilgængelig" in text(page) and "blev ikke gemt" in text(page)
+    monkeypatch.undo()
+    assert stored(invitation) == {"respondent_name": "Før"}  # the half-done save was rolled back
+    assert post(client, invitation, "library", LIBRARY_PAGE).status_code == 302  # sending again works
+    assert stored(invitation)["respondent_name"] == "Hanne Jensen"
