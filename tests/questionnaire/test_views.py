@@ -48,6 +48,7 @@ def test_landing_names_library_round_deadline_purpose_and_who_sees_answers(clien
     assert "30. september 2030" in body
     assert "Hvad undersøgelsen skal bruges til" in body and "Hvem ser svarene" in body
     assert "Start spørgeskemaet" in body
+    assert f"http://testserver/s/{invitation.token}/" in body  # to bookmark
     assert Invitation.objects.get(pk=invitation.pk).first_opened_at is not None
 
 
