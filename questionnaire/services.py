@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from .conditions import condition_met, is_answered, visible_answers, visible_sections
@@ -20,6 +21,7 @@ from .models import (
     Library,
     LibraryKind,
     Municipality,
+    Question,
     QuestionKind,
     Response,
     ResponseStatus,
@@ -220,6 +222,42 @@ def missing_answers(sections, answers) -> list:
             and not is_answered(shown.get(question.code))
         ]
     return missing
+
+
+@dataclass
+class SummaryRow:
+    question: Question
+    values: list[str]  # display texts, in questionnaire order; empty when unanswered
+    missing: bool
+
+
+def answer_summary(sections, answers, missing=()) -> list[tuple[Section, list[SummaryRow]]]:
+    """Return the shown sections with their shown questions and answers as display texts.
+
+    Choice codes become their labels and amounts get thousands separators; the
+    respondent's review page, the receipt and the admin all show answers this way.
+    """
+    shown = visible_answers(sections, answers)
+    missing_codes = {question.code for question in missing}
+    summary = []
+    for section in visible_sections(sections, answers):
+        rows = []
+        for question in section.questions.all():
+            if not condition_met(question.show_if, shown):
+                continue
+            value = shown.get(question.code)
+            labels = {choice.code: choice.label for choice in question.choices.all()}
+            if not is_answered(value):
+                values = []
+            elif question.has_choices:
+                values = [labels[code] for code in (value if isinstance(value, list) else [value])]
+            elif question.kind == QuestionKind.INTEGER:
+                values = [number_format(value, force_grouping=True)]
+            else:
+                values = [str(value)]
+            rows.append(SummaryRow(question, values, question.code in missing_codes))
+        summary.append((section, rows))
+    return summary
 
 
 @transaction.atomic

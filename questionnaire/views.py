@@ -11,16 +11,16 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .conditions import condition_met, possible_sections, visible_answers, visible_sections
+from .conditions import possible_sections, visible_sections
 from .forms import SectionForm
-from .models import Invitation, QuestionKind
+from .models import Invitation
 from .services import (
     IncompleteResponse,
     ResponseAlreadySubmitted,
+    answer_summary,
     invitation_mark_opened,
     missing_answers,
     questionnaire_sections,
@@ -87,38 +87,6 @@ def _visit(request: HttpRequest, token: str) -> Visit | HttpResponse:
         return render(request, template, {"invitation": invitation, "round": round_}, status=403)
     sections = questionnaire_sections(round_.questionnaire)
     return Visit(invitation, sections, response_answers(getattr(invitation, "response", None)))
-
-
-@dataclass
-class SummaryRow:
-    question: object
-    values: list  # display strings; empty when unanswered
-    missing: bool
-
-
-def _answer_summary(visit: Visit, missing=()):
-    """Return [(section, [SummaryRow, ...]), ...] for the sections and questions that are shown."""
-    shown = visible_answers(visit.sections, visit.answers)
-    missing_codes = {question.code for question in missing}
-    summary = []
-    for section in visit.shown_sections():
-        rows = []
-        for question in section.questions.all():
-            if not condition_met(question.show_if, shown):
-                continue
-            value = shown.get(question.code)
-            labels = {choice.code: choice.label for choice in question.choices.all()}
-            if value in (None, "", []):
-                values = []
-            elif question.has_choices:
-                values = [labels[code] for code in (value if isinstance(value, list) else [value])]
-            elif question.kind == QuestionKind.INTEGER:
-                values = [number_format(value, force_grouping=True)]
-            else:
-                values = [str(value)]
-            rows.append(SummaryRow(question, values, question.code in missing_codes))
-        summary.append((section, rows))
-    return summary
 
 
 def landing(request: HttpRequest, token: str) -> HttpResponse:
@@ -218,7 +186,7 @@ def review(request: HttpRequest, token: str) -> HttpResponse:
             "visit": visit,
             "invitation": visit.invitation,
             "round": visit.round,
-            "summary": _answer_summary(visit, missing),
+            "summary": answer_summary(visit.sections, visit.answers, missing),
             "missing": missing,
             "step": len(shown) + 1,
             "steps": len(shown) + 1,
@@ -249,6 +217,6 @@ def receipt(request: HttpRequest, token: str, *, visit: Visit) -> HttpResponse:
             "invitation": visit.invitation,
             "round": visit.round,
             "response": visit.response,
-            "summary": _answer_summary(visit),
+            "summary": answer_summary(visit.sections, visit.answers),
         },
     )
