@@ -42,8 +42,16 @@ class SendReport:
 
 
 def invitations_to_send(round: Round) -> QuerySet:
-    """Return the invitations of *round* whose library has an e-mail and has not been sent the invitation."""
-    return round.invitations.filter(sent_at__isnull=True).exclude(library__email="")
+    """Return the invitations of *round* whose library has an e-mail and has not been sent the invitation.
+
+    A library that has already submitted (its link went out another way, or staff
+    entered its answers) is not invited again.
+    """
+    return (
+        round.invitations.filter(sent_at__isnull=True)
+        .exclude(library__email="")
+        .exclude(response__status=ResponseStatus.SUBMITTED)
+    )
 
 
 def invitations_without_email(round: Round) -> QuerySet:

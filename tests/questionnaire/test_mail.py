@@ -276,3 +276,12 @@ def test_a_failed_reminder_is_recorded_and_not_counted(backend):
     fine.refresh_from_db()
     assert failing.reminder_count == 0 and failing.last_reminded_at is None and failing.send_error
     assert fine.reminder_count == 1
+
+
+def test_a_library_that_has_already_submitted_is_not_invited():
+    round_ = make_round()
+    done = make_invitation(round=round_, library=make_library(email="done@example.com"))
+    answer_all(done, ACTIVE_ANSWERS)
+
+    assert invitations_send(round=round_).sent == 0
+    assert mail.outbox == []
