@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from .conditions import condition_met, is_answered, visible_answers, visible_sections
@@ -265,6 +266,8 @@ def answer_display(question, value) -> str:
         labels = {choice.code: choice.label for choice in question.choices.all()}
         codes = value if isinstance(value, list | tuple) else [value]
         return "; ".join(labels.get(code, code) for code in codes)
+    if question.kind == QuestionKind.INTEGER:
+        return number_format(value, force_grouping=True)
     return str(value)
 
 

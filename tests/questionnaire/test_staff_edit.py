@@ -213,3 +213,17 @@ def test_anonymising_blanks_personal_values_in_the_history(manager):
 
     change = response.changes.get(question__code="respondent_phone")
     assert (change.old_value, change.new_value, change.reason) == ("", "", "Telefon tilføjet")
+
+
+def test_history_shows_numbers_as_staff_read_them(manager):
+    response = answer_all(make_invitation(), ACTIVE_ANSWERS)
+
+    (change,) = staff_section_save(
+        response=response,
+        section=section_of(response, "economy"),
+        values={"resources_dkk": 1250000, "development_funds": "yes"},
+        user=manager,
+        reason="Rettet",
+    )
+
+    assert (change.old_value, change.new_value) == ("250.000", "1.250.000")
