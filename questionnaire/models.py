@@ -6,6 +6,7 @@ form fields, export columns and tally rows. Database ids are not.
 
 import secrets
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -66,6 +67,7 @@ class Library(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["municipality", "name"], name="library_unique_name_per_municipality")
         ]
+        permissions = [("export_library", _("Can export the register of libraries"))]
 
     def __str__(self):
         return self.name
@@ -192,6 +194,8 @@ class Round(models.Model):
     opens_at = models.DateTimeField(_("opens"), default=timezone.now)
     closes_at = models.DateTimeField(_("closes"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    # Set when the contact persons' names, titles, e-mails and phones were removed.
+    personal_data_removed_at = models.DateTimeField(_("personal data removed"), null=True, blank=True, editable=False)
 
     objects = RoundQuerySet.as_manager()
 
@@ -199,6 +203,11 @@ class Round(models.Model):
         verbose_name = _("survey round")
         verbose_name_plural = _("survey rounds")
         ordering = ["-opens_at"]
+        permissions = [
+            ("export_round", _("Can export round overviews and answers")),
+            ("send_mail", _("Can send invitations and reminders")),
+            ("anonymise_round", _("Can remove personal data from a closed round")),
+        ]
 
     def __str__(self):
         return self.title
@@ -227,6 +236,11 @@ class Invitation(models.Model):
     token = models.CharField(_("token"), max_length=64, unique=True, default=new_token, editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     first_opened_at = models.DateTimeField(_("first opened"), null=True, blank=True)
+    # Set only when the invitation mail went out, so that a failed one is tried again.
+    sent_at = models.DateTimeField(_("invitation sent"), null=True, blank=True, editable=False)
+    send_error = models.TextField(_("last mail error"), blank=True, editable=False)
+    reminder_count = models.PositiveIntegerField(_("reminders sent"), default=0, editable=False)
+    last_reminded_at = models.DateTimeField(_("last reminder"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("invitation")
@@ -268,6 +282,10 @@ class Response(models.Model):
         verbose_name = _("response")
         verbose_name_plural = _("responses")
         ordering = ["-last_saved_at"]
+        permissions = [
+            ("edit_answers", _("Can enter and correct answers on a library's behalf")),
+            ("reopen_response", _("Can reopen a submitted response")),
+        ]
 
     def __str__(self):
         return str(self.invitation)
@@ -305,3 +323,47 @@ class Answer(models.Model):
 
     def __str__(self):
         return f"{self.question.code}"
+
+
+class ResponseChangeKind(models.TextChoices):
+    ANSWER = "answer", _("answer changed")
+    REOPENED = "reopened", _("reopened")
+    SUBMITTED = "submitted", _("submitted on the library's behalf")
+
+
+class ResponseChange(models.Model):
+    """One change that DB staff made to a response: who, when, what and why.
+
+    Answers are kept as display text (choice labels, not codes), as they read when
+    the change was made; the history is for people, the Answer rows are the data.
+    """
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="changes", verbose_name=_("response"))
+    kind = models.CharField(_("kind"), max_length=20, choices=ResponseChangeKind.choices)
+    question = models.ForeignKey(
+        Question,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="changes",
+        verbose_name=_("question"),
+    )
+    old_value = models.TextField(_("old value"), blank=True)
+    new_value = models.TextField(_("new value"), blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="response_changes",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("change by staff")
+        verbose_name_plural = _("changes by staff")
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.question.code if self.question else self.response}"

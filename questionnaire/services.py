@@ -8,7 +8,9 @@ import csv
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -24,6 +26,8 @@ from .models import (
     Question,
     QuestionKind,
     Response,
+    ResponseChange,
+    ResponseChangeKind,
     ResponseStatus,
     Round,
     Section,
@@ -283,3 +287,164 @@ def response_submit(*, invitation: Invitation, sections) -> Response:
     response.resume_section = ""
     response.save(update_fields=["status", "submitted_at", "resume_section"])
     return response
+
+
+# --- Work by DB staff: answers on a library's behalf, reopening, anonymising ---------
+
+# The contact person's details: personal data, removed when a closed round is anonymised.
+PERSONAL_QUESTION_CODES = ("respondent_name", "respondent_title", "respondent_email", "respondent_phone")
+
+
+def answer_display(question, value) -> str:
+    """Return *value* as staff read it: choice labels rather than codes, "" when unanswered."""
+    if not is_answered(value):
+        return ""
+    if question.has_choices:
+        labels = {choice.code: choice.label for choice in question.choices.all()}
+        codes = value if isinstance(value, list | tuple) else [value]
+        return "; ".join(labels.get(code, code) for code in codes)
+    if question.kind == QuestionKind.INTEGER:
+        return number_format(value, force_grouping=True)
+    return str(value)
+
+
+def _normalised(question, value):
+    if not is_answered(value):
+        return None
+    if question.kind == QuestionKind.MULTI:
+        return sorted(value)
+    return value
+
+
+def _response_not_anonymised(response: Response) -> None:
+    if response.invitation.round.personal_data_removed_at is not None:
+        raise ValidationError(
+            _("The personal data of this round have been removed; its responses can no longer change."),
+            code="anonymised",
+        )
+
+
+def response_for_staff(*, invitation: Invitation) -> Response:
+    """Return the response to *invitation*, starting an empty one for staff to fill in."""
+    response, _created = Response.objects.get_or_create(invitation=invitation)
+    return response
+
+
+@transaction.atomic
+def staff_section_save(*, response: Response, section: Section, values: dict, user, reason: str = "") -> list:
+    """Save *values* ({code: value}) for *section* on the library's behalf; return the changes.
+
+    One ResponseChange row is kept per question whose answer changed, with the old
+    and the new value as display text. On a submitted response the result must
+    still be complete: a change that makes an unanswered required question appear
+    raises IncompleteResponse, and answers that a change hides are removed (and
+    recorded), as on submitting.
+    """
+    response = Response.objects.select_for_update().select_related("invitation__round").get(pk=response.pk)
+    _response_not_anonymised(response)
+    questions = list(section.questions.all())
+    old = response_answers(response)
+    new = {**old, **{question.code: values.get(question.code) for question in questions}}
+    changed = [q for q in questions if _normalised(q, old.get(q.code)) != _normalised(q, new.get(q.code))]
+
+    if response.is_submitted:
+        sections = questionnaire_sections(section.questionnaire)
+        missing = missing_answers(sections, new)
+        if missing:
+            raise IncompleteResponse(missing)
+        hidden = set(new) - set(visible_answers(sections, new))
+        questions_by_code = {q.code: q for s in sections for q in s.questions.all()}
+        for code in hidden:
+            new[code] = None
+            question = questions_by_code[code]
+            if is_answered(old.get(code)) and question not in changed:
+                changed.append(question)
+
+    if not changed:
+        return []
+    Answer.objects.filter(response=response, question__in=changed).delete()
+    rows = []
+    for question in changed:
+        rows += _answer_rows(response, question, new.get(question.code))
+    Answer.objects.bulk_create(rows)
+    now = timezone.now()
+    changes = ResponseChange.objects.bulk_create(
+        ResponseChange(
+            response=response,
+            kind=ResponseChangeKind.ANSWER,
+            question=question,
+            old_value=answer_display(question, old.get(question.code)),
+            new_value=answer_display(question, new.get(question.code)),
+            reason=reason,
+            changed_by=user,
+            changed_at=now,
+        )
+        for question in changed
+    )
+    response.last_saved_at = now
+    response.save(update_fields=["last_saved_at"])
+    return changes
+
+
+def _reason_required(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give a reason."), code="reason_required")
+    return reason
+
+
+@transaction.atomic
+def response_reopen(*, response: Response, user, reason: str) -> Response:
+    """Set a submitted response back to draft, so the library can change it via its link again."""
+    reason = _reason_required(reason)
+    response = Response.objects.select_for_update().select_related("invitation__round").get(pk=response.pk)
+    _response_not_anonymised(response)
+    if not response.is_submitted:
+        raise ValidationError(_("Only a submitted response can be reopened."), code="not_submitted")
+    response.status = ResponseStatus.DRAFT
+    response.submitted_at = None
+    response.save(update_fields=["status", "submitted_at"])
+    ResponseChange.objects.create(response=response, kind=ResponseChangeKind.REOPENED, reason=reason, changed_by=user)
+    return response
+
+
+@transaction.atomic
+def response_submit_by_staff(*, response: Response, user, reason: str = "") -> Response:
+    """Submit a draft on the library's behalf (say, after a telephone interview), and record it.
+
+    Raise IncompleteResponse if a shown, required question is unanswered.
+    """
+    _response_not_anonymised(response)
+    if response.is_submitted:
+        return response
+    invitation = response.invitation
+    submitted = response_submit(invitation=invitation, sections=questionnaire_sections(invitation.round.questionnaire))
+    ResponseChange.objects.create(
+        response=submitted, kind=ResponseChangeKind.SUBMITTED, reason=reason.strip(), changed_by=user
+    )
+    return submitted
+
+
+@transaction.atomic
+def round_anonymise(*, round: Round) -> int:
+    """Remove the contact persons' details from every response of a closed round; return how many answers went.
+
+    The other answers, and so every tally, stay as they are. The change history
+    loses the old and new values of those questions too. Raise ValidationError if
+    the round has not closed yet.
+    """
+    round_ = Round.objects.select_for_update().get(pk=round.pk)
+    if not round_.has_closed():
+        raise ValidationError(
+            _("The round %(round)s has not closed yet; its personal data are still needed."),
+            code="round_open",
+            params={"round": round_.title},
+        )
+    personal = Q(question__code__in=PERSONAL_QUESTION_CODES)
+    removed, _counts = Answer.objects.filter(personal, response__invitation__round=round_).delete()
+    ResponseChange.objects.filter(personal, response__invitation__round=round_).update(old_value="", new_value="")
+    if round_.personal_data_removed_at is None:
+        round_.personal_data_removed_at = timezone.now()
+        round_.save(update_fields=["personal_data_removed_at"])
+    round.personal_data_removed_at = round_.personal_data_removed_at
+    return removed

@@ -5,6 +5,7 @@ environment (or a `.env` file beside manage.py, which `make` writes for local us
 """
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -46,6 +47,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     # Ships Bootstrap's CSS and JS as static files, so no CDN is needed.
     "bootstrap",
+    # Locks out repeated failed logins to the admin (see Security below).
+    "axes",
     "questionnaire",
     "results",
 ]
@@ -61,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "surveyproject.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "surveyproject.urls"
@@ -130,6 +135,8 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Danmarks Biblioteksforening <noreply@db.dk>")
 SURVEY_CONTACT_EMAIL = env.str("SURVEY_CONTACT_EMAIL", default="db@db.dk")
+# A library that has not submitted gets at most one reminder (or the invitation) in this many days.
+REMINDER_INTERVAL_DAYS = env.int("REMINDER_INTERVAL_DAYS", default=7)
 
 # --- Security ------------------------------------------------------------------
 
@@ -144,6 +151,22 @@ SECURE_HSTS_PRELOAD = HTTPS
 # The proxy in front (see README) terminates TLS and says so in this header.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+# django-axes checks every login first, so that a locked-out client is refused even
+# with the right password. Note: the test client's login() passes no request, which
+# axes needs; tests log in with force_login() or through the login form.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=60))
+# Lock a user name from the address that guessed: a guesser elsewhere cannot lock
+# DB staff out, and behind a proxy (one address) it still locks the user name.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -82,3 +82,43 @@ NOT_STARTED_ANSWERS = {
 @pytest.fixture
 def invitation(db):
     return make_invitation()
+
+
+# --- Staff users ------------------------------------------------------------------------
+
+READERS = "Læsere"
+MANAGERS = "Administratorer"
+
+
+def make_staff(*, group: str | None = None, **kwargs):
+    """Return a staff user, in *group* (READERS or MANAGERS) if given."""
+    from django.contrib.auth.models import Group, User
+
+    kwargs.setdefault("username", f"staff{User.objects.count() + 1}")
+    kwargs.setdefault("is_staff", True)
+    user = User.objects.create_user(password=kwargs.pop("password", "a-long-test-password"), **kwargs)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def reader(db):
+    return make_staff(group=READERS, username="reader")
+
+
+@pytest.fixture
+def manager(db):
+    return make_staff(group=MANAGERS, username="manager")
+
+
+@pytest.fixture
+def reader_client(client, reader):
+    client.force_login(reader)
+    return client
+
+
+@pytest.fixture
+def manager_client(client, manager):
+    client.force_login(manager)
+    return client

@@ -1,0 +1,22 @@
+from django.core.management.base import BaseCommand
+
+from questionnaire.mail import invitations_send, invitations_without_email
+
+from ._sending import round_or_error, run
+
+
+class Command(BaseCommand):
+    help = (
+        "Mail the invitation to every invited library of a round that has an e-mail address and has not been "
+        "sent one yet (safe to run again). Invite libraries first in the admin or with manage.py invite."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug")
+
+    def handle(self, *args, slug, **options):
+        round_ = round_or_error(slug)
+        without = invitations_without_email(round_).count()
+        if without:
+            self.stdout.write(f"{without} invited library(ies) have no e-mail address and get no mail.")
+        run(self, invitations_send, round_)

@@ -1,0 +1,350 @@
+"""The admin as DB staff use it: register, rounds, overview, invitations, responses."""
+
+from datetime import timedelta
+from io import BytesIO
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from openpyxl import Workbook, load_workbook
+
+from questionnaire.models import Library, Municipality
+from questionnaire.register import HEADER
+from questionnaire.tracking import round_overview
+from tests.conftest import (
+    ACTIVE_ANSWERS,
+    NOT_STARTED_ANSWERS,
+    answer_all,
+    make_invitation,
+    make_library,
+    make_round,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def days_ago(days):
+    return timezone.now() - timedelta(days=days)
+
+
+def url(name, *args):
+    return reverse(f"admin:questionnaire_{name}", args=args)
+
+
+def query_count(client, path):
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(path)
+    assert page.status_code == 200, path
+    return len(queries)
+
+
+# --- The register ------------------------------------------------------------------------
+
+
+def test_library_list_filters_and_search(manager_client):
+    copenhagen = Municipality.objects.get(code="101")
+    aarhus = Municipality.objects.get(code="751")
+    make_library(municipality=copenhagen, name="Med mail", email="a@example.com")
+    make_library(municipality=copenhagen, name="Uden mail", email="", kind="filial")
+    make_library(municipality=aarhus, name="Bogbussen Aarhus", kind="bogbus", email="", active=False)
+
+    def names(query):
+        page = manager_client.get(url("library_changelist") + query)
+        assert page.status_code == 200
+        return sorted(library.name for library in page.context["cl"].result_list)
+
+    assert names("?has_email=no") == ["Bogbussen Aarhus", "Uden mail"]
+    assert names("?has_email=yes") == ["Med mail"]
+    assert names("?municipality__region__exact=midtjylland") == ["Bogbussen Aarhus"]
+    assert names("?kind__exact=filial") == ["Uden mail"]
+    assert names("?active__exact=0") == ["Bogbussen Aarhus"]
+    assert names(f"?municipality__id__exact={aarhus.pk}") == ["Bogbussen Aarhus"]
+    assert names("?q=aarhus") == ["Bogbussen Aarhus"]
+    assert names("?q=751") == ["Bogbussen Aarhus"]
+
+
+def test_list_pages_run_the_same_number_of_queries_for_more_rows(manager_client):
+    round_ = make_round()
+
+    def add_rows(count):
+        for _number in range(count):
+            invitation = make_invitation(round=round_, sent_at=days_ago(3))
+            answer_all(invitation, ACTIVE_ANSWERS, submit=False)
+
+    pages = [
+        url("library_changelist"),
+        url("invitation_changelist"),
+        url("response_changelist"),
+        url("round_changelist"),
+        url("round_overview", round_.pk),
+        url("municipality_changelist"),
+    ]
+    add_rows(2)
+    few = [query_count(manager_client, page) for page in pages]
+    add_rows(6)
+    many = [query_count(manager_client, page) for page in pages]
+    assert few == many
+
+
+def test_register_download_is_the_import_layout(reader_client):
+    make_library(municipality=Municipality.objects.get(code="101"), name="Hovedbiblioteket", email="h@x.dk")
+
+    page = reader_client.get(url("library_export"))
+
+    assert page.status_code == 200
+    assert page["Content-Disposition"].startswith('attachment; filename="biblioteker-')
+    rows = list(load_workbook(BytesIO(b"".join(page.streaming_content))).active.iter_rows(values_only=True))
+    assert rows == [HEADER, ("101", "København", "Region Hovedstaden", "Hovedbiblioteket", "hovedbibliotek", "h@x.dk")]
+    csv_page = reader_client.get(url("library_export") + "?format=csv")
+    assert csv_page.content.decode("utf-8-sig").splitlines()[0] == ",".join(HEADER)
+
+
+def upload(rows):
+    workbook = Workbook()
+    workbook.active.append(list(HEADER))
+    for row in rows:
+        workbook.active.append(list(row))
+    buffer = BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    buffer.name = "register.xlsx"
+    return buffer
+
+
+def test_register_upload_imports_a_good_file(manager_client):
+    page = manager_client.post(
+        url("library_import"), {"file": upload([("101", "", "", "Nyt Bibliotek", "filial", "n@example.com")])}
+    )
+
+    assert page.status_code == 302
+    assert Library.objects.get().name == "Nyt Bibliotek"
+    follow = manager_client.get(page.url)
+    assert "1 new" in follow.content.decode()
+
+
+def test_register_upload_of_a_bad_file_lists_every_bad_row_and_changes_nothing(manager_client):
+    rows = [
+        ("101", "", "", "Godt Bibliotek", "filial", ""),
+        ("998", "", "", "<b>Fed</b>", "filial", ""),
+        ("101", "", "", "Dårlig", "filial", "ikke en mail"),
+    ]
+
+    page = manager_client.post(url("library_import"), {"file": upload(rows)})
+
+    assert page.status_code == 200
+    assert [(p.row, p.column, p.value) for p in page.context["problems"]] == [
+        (3, "kommunekode", "998"),
+        (4, "email", "ikke en mail"),
+    ]
+    html = page.content.decode()
+    assert "ikke en mail" in html and "998" in html
+    assert Library.objects.count() == 0
+
+
+# --- Rounds and the overview ---------------------------------------------------------------
+
+
+@pytest.fixture
+def busy_round():
+    """A round in two regions: submitted, in progress, opened, not opened and not sent."""
+    round_ = make_round(slug="2009", closes_at=timezone.now() + timedelta(days=10))
+    copenhagen = Municipality.objects.get(code="101")
+    aarhus = Municipality.objects.get(code="751")
+
+    def invite(municipality, name, **kwargs):
+        library = make_library(municipality=municipality, name=name, email=f"{len(name)}{name[:3]}@example.com")
+        return make_invitation(round=round_, library=library, **kwargs)
+
+    submitted = invite(copenhagen, "Afsendt", sent_at=days_ago(20), first_opened_at=days_ago(19))
+    answer_all(submitted, ACTIVE_ANSWERS)
+    draft = invite(copenhagen, "Kladde", sent_at=days_ago(20), first_opened_at=days_ago(18))
+    answer_all(draft, {**NOT_STARTED_ANSWERS, "respondent_phone": "12 34 56 78"}, submit=False)
+    invite(copenhagen, "Ikke åbnet", sent_at=days_ago(20))
+    aarhus_done = invite(aarhus, "Aarhus Afsendt", sent_at=days_ago(20), first_opened_at=days_ago(5))
+    answer_all(aarhus_done, NOT_STARTED_ANSWERS)
+    invite(aarhus, "Aarhus Ikke sendt")
+    make_library(name="Ikke inviteret")
+    return round_
+
+
+def test_overview_counts_overall_and_per_region(busy_round, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        overview = round_overview(busy_round)
+
+    total = overview.total
+    assert (total.invited, total.sent, total.opened, total.in_progress, total.submitted) == (5, 4, 3, 1, 2)
+    assert total.response_rate == pytest.approx(0.4)
+    regions = {region.label: region for region in overview.regions}
+    assert len(regions) == 5
+    capital, central = regions["Region Hovedstaden"], regions["Region Midtjylland"]
+    assert (capital.invited, capital.sent, capital.opened, capital.in_progress, capital.submitted) == (3, 3, 2, 1, 1)
+    assert (central.invited, central.sent, central.opened, central.in_progress, central.submitted) == (2, 1, 1, 0, 1)
+    assert regions["Region Sjælland"].invited == 0 and regions["Region Sjælland"].response_rate is None
+
+
+def test_overview_page_shows_the_numbers_and_who_has_not_answered(busy_round, reader_client):
+    page = reader_client.get(url("round_overview", busy_round.pk))
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "40 %" in html and "33 %" in html and "50 %" in html
+    non_respondents = [row.library.name for row in page.context["non_respondents"]]
+    assert non_respondents == ["Ikke åbnet", "Kladde", "Aarhus Ikke sendt"]
+    assert "12 34 56 78" in html  # the contact person's phone from the draft
+    assert url("round_non_respondents", busy_round.pk) in html
+
+
+def test_non_respondents_download(busy_round, reader_client):
+    page = reader_client.get(url("round_non_respondents", busy_round.pk))
+
+    assert page.status_code == 200
+    rows = list(load_workbook(BytesIO(b"".join(page.streaming_content))).active.iter_rows(values_only=True))
+    assert len(rows) == 4
+    by_library = {row[3]: row for row in rows[1:]}
+    assert set(by_library) == {"Ikke åbnet", "Kladde", "Aarhus Ikke sendt"}
+    draft = by_library["Kladde"]
+    assert draft[0] == "101" and draft[5].endswith("@example.com")
+    assert draft[10:] == ("Per Månson", "per@example.com", "12 34 56 78")
+
+
+def test_round_list_links_to_the_overview_and_shows_personal_data(busy_round, manager_client):
+    page = manager_client.get(url("round_changelist"))
+
+    html = page.content.decode()
+    assert url("round_overview", busy_round.pk) in html
+    row = page.context["cl"].result_list[0]
+    assert (row.invited, row.submitted, row.personal_data_held) == (5, 2, True)
+    change = manager_client.get(url("round_change", busy_round.pk))
+    assert url("round_overview", busy_round.pk) in change.content.decode()
+
+
+def test_invite_and_send_invitations_from_the_overview(busy_round, manager_client):
+    overview = manager_client.get(url("round_overview", busy_round.pk))
+    assert overview.context["not_invited"] == 1 and overview.context["to_invite"] == 1
+
+    manager_client.post(url("round_invite", busy_round.pk))
+    assert busy_round.invitations.count() == 6
+
+    confirm = manager_client.get(url("round_send_invitations", busy_round.pk))
+    assert confirm.status_code == 200 and confirm.context["count"] == 2
+    assert mail.outbox == []  # asking sends nothing
+    done = manager_client.post(url("round_send_invitations", busy_round.pk))
+    assert done.status_code == 302
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        Library.objects.filter(name__in=["Aarhus Ikke sendt", "Ikke inviteret"]).values_list("email", flat=True)
+    )
+    manager_client.post(url("round_send_invitations", busy_round.pk))
+    assert len(mail.outbox) == 2
+
+
+def test_send_reminders_from_the_admin(busy_round, manager_client):
+    manager_client.post(url("round_send_reminders", busy_round.pk))
+
+    # Not submitted and invited long enough ago: the draft and the unopened one.
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        Library.objects.filter(name__in=["Kladde", "Ikke åbnet"]).values_list("email", flat=True)
+    )
+
+
+def test_round_actions_lead_to_the_confirmation(busy_round, manager_client):
+    page = manager_client.post(
+        url("round_changelist"), {"action": "send_reminders", "_selected_action": [busy_round.pk]}
+    )
+
+    assert page.status_code == 302 and page.url == url("round_send_reminders", busy_round.pk)
+    assert mail.outbox == []
+
+
+def test_invitation_list_shows_mail_and_progress(busy_round, manager_client):
+    failed = busy_round.invitations.get(library__name="Ikke åbnet")
+    failed.send_error = "2009-09-01 10:00: SMTPRecipientsRefused"
+    failed.reminder_count = 2
+    failed.last_reminded_at = days_ago(1)
+    failed.save()
+
+    page = manager_client.get(url("invitation_changelist") + f"?round__id__exact={busy_round.pk}")
+
+    assert page.status_code == 200
+    headers = [str(header["text"]) for header in page.context["result_headers"]]
+    for column in ("invitation sent", "reminders sent", "first opened", "last saved", "submitted"):
+        assert gettext(column) in headers
+    assert "round" not in headers  # the list is of one round
+    html = page.content.decode()
+    assert f"2, last {timezone.localtime(failed.last_reminded_at):%d.%m.%y %H:%M}" in html
+    failing = manager_client.get(url("invitation_changelist") + "?mail_failed=yes")
+    assert [invitation.pk for invitation in failing.context["cl"].result_list] == [failed.pk]
+    in_progress = manager_client.get(url("invitation_changelist") + "?status=draft")
+    assert [i.library.name for i in in_progress.context["cl"].result_list] == ["Kladde"]
+    not_submitted = manager_client.get(url("invitation_changelist") + "?status=not_submitted")
+    assert len(not_submitted.context["cl"].result_list) == 3
+    change = manager_client.get(url("invitation_change", failed.pk))
+    assert "SMTPRecipientsRefused" in change.content.decode()
+    assert failed.token in change.content.decode()  # the personal link, to give on the phone
+
+
+def test_invitation_actions_send_to_the_selected(busy_round, manager_client):
+    not_sent = busy_round.invitations.get(library__name="Aarhus Ikke sendt")
+    already = busy_round.invitations.get(library__name="Afsendt")
+
+    manager_client.post(
+        url("invitation_changelist"),
+        {"action": "send_invitation", "_selected_action": [not_sent.pk, already.pk]},
+    )
+
+    assert [m.to[0] for m in mail.outbox] == [not_sent.library.email]
+    not_sent.refresh_from_db()
+    assert not_sent.sent_at is not None
+
+
+# --- Anonymising ---------------------------------------------------------------------------
+
+
+def test_anonymise_a_closed_round_from_the_admin(busy_round, manager_client):
+    manager_client.post(url("round_anonymise", busy_round.pk))
+    busy_round.refresh_from_db()
+    assert busy_round.personal_data_removed_at is None  # still open: refused
+
+    busy_round.closes_at = days_ago(1)
+    busy_round.save()
+    confirm = manager_client.get(url("round_anonymise", busy_round.pk))
+    assert confirm.status_code == 200 and confirm.context["has_closed"]
+    manager_client.post(url("round_anonymise", busy_round.pk))
+
+    busy_round.refresh_from_db()
+    assert busy_round.personal_data_removed_at is not None
+    page = manager_client.get(url("round_changelist") + "?personal_data=yes")
+    assert list(page.context["cl"].result_list) == []
+    page = manager_client.get(url("round_changelist") + "?personal_data=no")
+    assert [r.pk for r in page.context["cl"].result_list] == [busy_round.pk]
+    response = busy_round.invitations.get(library__name="Afsendt").response
+    answers = {answer.question.code for answer in response.answers.select_related("question")}
+    assert "respondent_name" not in answers and "respondent_email" not in answers
+    assert {"status", "models", "resources_dkk"} <= answers
+
+
+# --- Responses -----------------------------------------------------------------------------
+
+
+def test_response_page_shows_answers_by_section_with_labels(reader_client):
+    invitation = make_invitation(library=make_library(name="Testby Bibliotek"))
+    answers = {**ACTIVE_ANSWERS, "quote": "<script>alert(1)</script> Godt samarbejde", "quote_consent": "named"}
+    response = answer_all(invitation, answers)
+
+    page = reader_client.get(url("response_change", response.pk))
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    sections = [section.code for section, _rows in page.context["summary"]]
+    assert sections == ["library", "status", "models", "services", "staff", "economy", "organisation", "experience"]
+    assert "Om biblioteket og kontaktperson" in html
+    assert "Hvilke samarbejdsmodeller bruger I?" in html
+    assert "Model 3: Udvalgte opgaver lægges over i bibliotekerne og udføres af biblioteksfolk" in html
+    assert "250.000" in html  # kroner with Danish thousands separators
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert(1)" not in html
+    assert ">model_3<" not in html
+    # Read-only for readers: no change links.
+    assert url("response_edit", response.pk, "library") not in html

@@ -1,0 +1,130 @@
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from questionnaire.models import Answer, Library, Municipality
+from questionnaire.register import HEADER
+from tests.conftest import ACTIVE_ANSWERS, answer_all, make_invitation, make_library, make_round
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args, **kwargs):
+    out, err = StringIO(), StringIO()
+    call_command(*args, stdout=out, stderr=err, **kwargs)
+    return out.getvalue(), err.getvalue()
+
+
+def test_export_then_import_libraries_round_trip(tmp_path):
+    make_library(municipality=Municipality.objects.get(code="101"), name="Hovedbiblioteket", email="h@x.dk")
+    path = tmp_path / "register.xlsx"
+
+    run("export_libraries", str(path))
+
+    rows = list(load_workbook(path).active.iter_rows(values_only=True))
+    assert rows[0] == HEADER and len(rows) == 2
+    out, _err = run("import_libraries", str(path))
+    assert "0 new, 0 updated, 1 unchanged" in out
+
+
+def test_export_libraries_as_csv(tmp_path):
+    make_library(name="Hovedbiblioteket")
+    path = tmp_path / "register.csv"
+
+    run("export_libraries", str(path))
+
+    assert path.read_text(encoding="utf-8-sig").splitlines()[0] == ",".join(HEADER)
+
+
+def test_import_libraries_rejects_a_bad_file_and_lists_the_rows(tmp_path):
+    path = tmp_path / "register.csv"
+    path.write_text(
+        "kommunekode,kommune,region,navn,type,email\n"
+        "101,København,,Godt Bibliotek,filial,\n"
+        "999,,,Ukendt,filial,\n"
+        "101,,,Slem,rumskib,\n",
+        encoding="utf-8",
+    )
+    err = StringIO()
+
+    with pytest.raises(CommandError, match="2 problem"):
+        call_command("import_libraries", str(path), stdout=StringIO(), stderr=err)
+
+    assert "Row 3" in err.getvalue() and "999" in err.getvalue()
+    assert "Row 4" in err.getvalue() and "rumskib" in err.getvalue()
+    assert Library.objects.count() == 0
+
+
+def test_send_invitations_twice_sends_once():
+    round_ = make_round(slug="2009")
+    make_invitation(round=round_, library=make_library(email="a@example.com"))
+    make_invitation(round=round_, library=make_library(email=""))
+
+    out, _err = run("send_invitations", "2009")
+    run("send_invitations", "2009")
+
+    assert "1 invited library(ies) have no e-mail" in out
+    assert "1 mail(s) sent" in out
+    assert len(mail.outbox) == 1
+
+
+def test_send_invitations_reports_failures_with_a_nonzero_exit(settings):
+    settings.EMAIL_BACKEND = "tests.questionnaire.test_mail.RecordingBackend"
+    round_ = make_round(slug="2009")
+    make_invitation(round=round_, library=make_library(email="fail@example.com"))
+    make_invitation(round=round_, library=make_library(email="ok@example.com"))
+    err = StringIO()
+
+    with pytest.raises(CommandError, match="1 mail"):
+        call_command("send_invitations", "2009", stdout=StringIO(), stderr=err)
+
+    assert "fail@example.com" in err.getvalue()
+    assert len(mail.outbox) == 1
+
+
+def test_send_reminders_only_to_those_not_submitted():
+    round_ = make_round(slug="2009")
+    long_ago = timezone.now() - timedelta(days=30)
+    waiting = make_invitation(round=round_, library=make_library(email="waiting@example.com"), sent_at=long_ago)
+    done = make_invitation(round=round_, library=make_library(email="done@example.com"), sent_at=long_ago)
+    answer_all(done, ACTIVE_ANSWERS)
+
+    run("send_reminders", "2009")
+    run("send_reminders", "2009")
+
+    assert [message.to for message in mail.outbox] == [["waiting@example.com"]]
+    waiting.refresh_from_db()
+    assert waiting.reminder_count == 1
+
+
+def test_sending_for_an_unknown_or_closed_round_fails():
+    with pytest.raises(CommandError, match="No round"):
+        run("send_invitations", "nope")
+    now = timezone.now()
+    make_invitation(round=make_round(slug="old", opens_at=now - timedelta(days=60), closes_at=now - timedelta(days=1)))
+    with pytest.raises(CommandError, match="not open"):
+        run("send_reminders", "old")
+    assert mail.outbox == []
+
+
+def test_anonymise_round_only_after_it_has_closed():
+    round_ = make_round(slug="2009")
+    answer_all(make_invitation(round=round_), ACTIVE_ANSWERS)
+
+    with pytest.raises(CommandError, match="not closed"):
+        run("anonymise_round", "2009", "--no-input")
+
+    round_.closes_at = timezone.now() - timedelta(minutes=1)
+    round_.save()
+    out, _err = run("anonymise_round", "2009", "--no-input")
+
+    assert "3 answer(s) deleted" in out  # name, title and e-mail; no phone was given
+    assert not Answer.objects.filter(question__code__startswith="respondent_").exists()
+    assert Answer.objects.filter(question__code="status").exists()
+    round_.refresh_from_db()
+    assert round_.personal_data_removed_at is not None
