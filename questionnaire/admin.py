@@ -8,7 +8,6 @@ own permission.
 """
 
 import io
-from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
@@ -20,13 +19,13 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from .conditions import condition_met, visible_answers, visible_sections
+from .conditions import visible_sections
 from .forms import SectionForm
 from .mail import (
     SendReport,
@@ -41,7 +40,6 @@ from .models import (
     Invitation,
     Library,
     Municipality,
-    QuestionKind,
     Questionnaire,
     Response,
     ResponseChange,
@@ -52,6 +50,7 @@ from .register import RegisterImportError, register_import, register_write_csv, 
 from .services import (
     PERSONAL_QUESTION_CODES,
     IncompleteResponse,
+    answer_summary,
     invitation_url,
     invitations_create,
     questionnaire_sections,
@@ -727,40 +726,6 @@ class InvitationAdmin(admin.ModelAdmin):
 # --- Responses ---------------------------------------------------------------------------
 
 
-@dataclass
-class AnswerRow:
-    question: object
-    values: list  # display strings; empty when unanswered
-
-
-def answer_values(question, value) -> list[str]:
-    """Return *value* as display strings: choice labels, numbers with thousands separators."""
-    if value in (None, "", []):
-        return []
-    if question.has_choices:
-        labels = {choice.code: choice.label for choice in question.choices.all()}
-        return [labels.get(code, code) for code in (value if isinstance(value, list) else [value])]
-    if question.kind == QuestionKind.INTEGER:
-        return [number_format(value, force_grouping=True)]
-    return [str(value)]
-
-
-def answers_by_section(sections, answers) -> list[tuple]:
-    """Return [(section, [AnswerRow, ...]), ...] for the sections and questions shown for *answers*."""
-    shown = visible_answers(sections, answers)
-    return [
-        (
-            section,
-            [
-                AnswerRow(question, answer_values(question, shown.get(question.code)))
-                for question in section.questions.all()
-                if condition_met(question.show_if, shown)
-            ],
-        )
-        for section in visible_sections(sections, answers)
-    ]
-
-
 class StaffChangeForm(forms.Form):
     prefix = "staff"
     reason = forms.CharField(
@@ -847,7 +812,7 @@ class ResponseAdmin(admin.ModelAdmin):
             request,
             response,
             str(response.invitation.library),
-            summary=answers_by_section(sections, answers),
+            summary=answer_summary(sections, answers),
             changes=response.changes.select_related("question", "changed_by"),
             can_edit=request.user.has_perm("questionnaire.edit_answers") and not locked,
             can_reopen=request.user.has_perm("questionnaire.reopen_response") and response.is_submitted and not locked,

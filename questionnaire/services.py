@@ -235,11 +235,23 @@ class SummaryRow:
     missing: bool
 
 
+def answer_texts(question, value) -> list[str]:
+    """Return *value* as people read it: choice labels rather than codes, amounts with
+    thousands separators; an empty list when unanswered."""
+    if not is_answered(value):
+        return []
+    if question.has_choices:
+        labels = {choice.code: choice.label for choice in question.choices.all()}
+        return [labels.get(code, code) for code in (value if isinstance(value, list | tuple) else [value])]
+    if question.kind == QuestionKind.INTEGER:
+        return [number_format(value, force_grouping=True)]
+    return [str(value)]
+
+
 def answer_summary(sections, answers, missing=()) -> list[tuple[Section, list[SummaryRow]]]:
     """Return the shown sections with their shown questions and answers as display texts.
 
-    Choice codes become their labels and amounts get thousands separators; the
-    respondent's review page, the receipt and the admin all show answers this way.
+    The respondent's review page, the receipt and the admin all show answers this way.
     """
     shown = visible_answers(sections, answers)
     missing_codes = {question.code for question in missing}
@@ -249,16 +261,7 @@ def answer_summary(sections, answers, missing=()) -> list[tuple[Section, list[Su
         for question in section.questions.all():
             if not condition_met(question.show_if, shown):
                 continue
-            value = shown.get(question.code)
-            labels = {choice.code: choice.label for choice in question.choices.all()}
-            if not is_answered(value):
-                values = []
-            elif question.has_choices:
-                values = [labels[code] for code in (value if isinstance(value, list) else [value])]
-            elif question.kind == QuestionKind.INTEGER:
-                values = [number_format(value, force_grouping=True)]
-            else:
-                values = [str(value)]
+            values = answer_texts(question, shown.get(question.code))
             rows.append(SummaryRow(question, values, question.code in missing_codes))
         summary.append((section, rows))
     return summary
@@ -296,16 +299,8 @@ PERSONAL_QUESTION_CODES = ("respondent_name", "respondent_title", "respondent_em
 
 
 def answer_display(question, value) -> str:
-    """Return *value* as staff read it: choice labels rather than codes, "" when unanswered."""
-    if not is_answered(value):
-        return ""
-    if question.has_choices:
-        labels = {choice.code: choice.label for choice in question.choices.all()}
-        codes = value if isinstance(value, list | tuple) else [value]
-        return "; ".join(labels.get(code, code) for code in codes)
-    if question.kind == QuestionKind.INTEGER:
-        return number_format(value, force_grouping=True)
-    return str(value)
+    """Return *value* as one line for the change history, "" when unanswered."""
+    return "; ".join(answer_texts(question, value))
 
 
 def _normalised(question, value):
