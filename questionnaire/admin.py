@@ -227,11 +227,8 @@ class LibraryAdmin(admin.ModelAdmin):
 # --- Questionnaire versions (read only: they change through their definition file) ------
 
 
-@admin.register(Questionnaire)
-class QuestionnaireAdmin(admin.ModelAdmin):
-    list_display = ("title", "code", "version", "created_at")
-    fields = ("title", "code", "version", "intro", "purpose", "privacy", "created_at")
-    readonly_fields = fields
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """An admin for records that are only looked at: nobody adds, changes or deletes here."""
 
     def has_add_permission(self, request):
         return False
@@ -241,6 +238,13 @@ class QuestionnaireAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Questionnaire)
+class QuestionnaireAdmin(ReadOnlyAdmin):
+    list_display = ("title", "code", "version", "created_at")
+    fields = ("title", "code", "version", "intro", "purpose", "privacy", "created_at")
+    readonly_fields = fields
 
 
 # --- Rounds -------------------------------------------------------------------------------
@@ -936,7 +940,9 @@ def _condition_notes(section) -> dict:
 
 
 @admin.register(ResponseChange)
-class ResponseChangeAdmin(admin.ModelAdmin):
+class ResponseChangeAdmin(ReadOnlyAdmin):
+    """The history of staff changes is a record: it is only looked at."""
+
     list_display = ("changed_at", "library", "round", "kind", "question_code", "old_value", "new_value", "changed_by")
     list_select_related = ("response__invitation__library", "response__invitation__round", "question", "changed_by")
     list_filter = ("kind", "response__invitation__round", ("changed_by", admin.RelatedOnlyFieldListFilter))
@@ -955,13 +961,3 @@ class ResponseChangeAdmin(admin.ModelAdmin):
     @admin.display(description=_("question"), ordering="question__code")
     def question_code(self, change):
         return change.question.code if change.question else "–"
-
-    # The history is a record: nobody changes or deletes it here.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
