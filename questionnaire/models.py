@@ -46,7 +46,7 @@ class LibraryKind(models.TextChoices):
 
 class LibraryQuerySet(models.QuerySet):
     def active(self):
-        return self.filter(active=True)
+        return self.filter(active=True, synthetic=False)
 
 
 class Library(models.Model):
@@ -57,6 +57,8 @@ class Library(models.Model):
     )
     email = models.EmailField(_("contact e-mail"), blank=True)
     active = models.BooleanField(_("active"), default=True)
+    # Made up by `generate_responses` for benchmarks; never invited to or mailed in a round.
+    synthetic = models.BooleanField(_("synthetic test data"), default=False, editable=False)
 
     objects = LibraryQuerySet.as_manager()
 

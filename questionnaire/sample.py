@@ -43,7 +43,7 @@ def _text(question, rng, person):
 def _number(question, rng):
     if question.code == "resources_dkk":
         # Log-uniform between 20 000 and 30 mio. kr., rounded to thousands.
-        return round(math.exp(rng.uniform(math.log(20_000), math.log(30_000_000))), -3)
+        return int(round(math.exp(rng.uniform(math.log(20_000), math.log(30_000_000))), -3))
     if question.code == "units":
         return rng.randint(1, 12)
     if question.kind == QuestionKind.YEAR:
