@@ -7,6 +7,11 @@ the database must hold, for every library, a submitted response with exactly the
 answers that were posted, and no request may have had a 5xx. Prints throughput and
 latency; exits non-zero if any check fails.
 
+Without --think the users click as fast as the server answers: the throughput is the
+capacity, and the latency mostly time spent queueing (users / throughput). With
+--think 1 they pause a second before each page, nearer to people, still far more
+at once than any real deadline day.
+
     python bench/deadline_day.py                      # 300 libraries, 50 virtual users, gunicorn -w 4
     python bench/deadline_day.py --libraries 100 --users 20
 """
@@ -34,11 +39,12 @@ from common import (
 class Library:
     """One library's way through the questionnaire, step by step, checking each reply."""
 
-    def __init__(self, port, token, sections, answers, latencies, statuses):
+    def __init__(self, port, token, sections, answers, latencies, statuses, think=0.0):
         self.client, self.token, self.answers = Client(port, timeout=60), token, answers
-        self.sections, self.latencies, self.statuses = sections, latencies, statuses
+        self.sections, self.latencies, self.statuses, self.think = sections, latencies, statuses, think
 
     def step(self, kind, method, path, expected, fields=None, location=None):
+        time.sleep(self.think)
         reply = self.client.request(method, path, fields)
         self.latencies[kind].append(reply.seconds)
         self.statuses[reply.status] += 1
@@ -59,7 +65,7 @@ class Library:
         self.step("submit POST", "POST", f"{base}submit/", 302, [], location=base)
 
 
-def run(port, jobs, sections, users, deadline):
+def run(port, jobs, sections, users, deadline, think):
     """Let *users* threads work through *jobs* [(token, answers)]; return (latencies, statuses, failures)."""
     todo = queue.Queue()
     for job in jobs:
@@ -73,7 +79,7 @@ def run(port, jobs, sections, users, deadline):
             except queue.Empty:
                 return
             try:
-                Library(port, token, sections, answers, latencies, statuses).fill_in()
+                Library(port, token, sections, answers, latencies, statuses, think).fill_in()
             except (AssertionError, OSError) as error:
                 failures.append(str(error))
 
@@ -110,6 +116,9 @@ def main() -> int:
     parser.add_argument("--libraries", type=int, default=300, help="libraries that answer (default 300)")
     parser.add_argument("--users", type=int, default=50, help="concurrent virtual users (default 50)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
+    parser.add_argument(
+        "--think", type=float, default=0, help="seconds a user pauses before each page (default 0: no pause)"
+    )
     parser.add_argument("--timeout", type=float, default=900, help="give up after this many seconds (default 900)")
     parser.add_argument("--seed", type=int, default=2009, help="seed of the sample answers")
     args = parser.parse_args()
@@ -123,13 +132,14 @@ def main() -> int:
         jobs = [(invitation.token, answers) for invitation, answers in zip(invitations, expected, strict=True)]
         with gunicorn(url, workers=args.workers) as port:
             started = time.monotonic()
-            latencies, statuses, failures = run(port, jobs, sections, args.users, started + args.timeout)
+            deadline = started + args.timeout
+            latencies, statuses, failures = run(port, jobs, sections, args.users, deadline, args.think)
             seconds = time.monotonic() - started
         failures += stored_differences(invitations, expected)
 
     requests = sum(statuses.values())
     every = [s for values in latencies.values() for s in values]
-    print(f"{len(invitations)} libraries, {args.users} virtual users, gunicorn -w {args.workers}")
+    print(f"{len(invitations)} libraries, {args.users} virtual users, think {args.think} s, gunicorn -w {args.workers}")
     rate, libraries_rate = requests / seconds, 60 * len(jobs) / seconds
     print(f"{requests} requests in {seconds:.1f} s: {rate:.1f} req/s, {libraries_rate:.0f} libraries/min")
     print(f"{'all requests':14} {milliseconds(every)}  max {1000 * max(every, default=0):6.1f} ms")
