@@ -13,6 +13,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
+from email.message import Message
 from http.client import HTTPConnection
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -186,9 +187,13 @@ def _wait_until_answering(port: int, process, timeout: float) -> None:
 @dataclass
 class Reply:
     status: int
-    location: str
+    headers: Message
     body: str
     seconds: float
+
+    @property
+    def location(self) -> str:
+        return self.headers.get("Location", "")
 
 
 class Client:
@@ -217,7 +222,7 @@ class Client:
         for header in response.headers.get_all("Set-Cookie") or []:
             for name, morsel in SimpleCookie(header).items():
                 self.cookies[name] = morsel.value
-        return Reply(response.status, response.headers.get("Location", ""), text, seconds)
+        return Reply(response.status, response.headers, text, seconds)
 
     def get(self, path: str) -> Reply:
         return self.request("GET", path)

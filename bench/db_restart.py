@@ -146,7 +146,7 @@ def main() -> int:
                 for attempt in range(4):  # more than the workers: each meets the lost connection
                     reply = client.post(f"{base}section/{second.code}/", section_fields(second, answers))
                     check(
-                        reply.status == 503 and DANISH_503 in reply.body,
+                        reply.status == 503 and DANISH_503 in reply.body and reply.headers["Retry-After"] == "30",
                         f"POST section {second.code} while stopped, try {attempt + 1}: HTTP {reply.status}",
                     )
                 reply = client.get(f"{base}section/{second.code}/")
