@@ -21,7 +21,16 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from common import Client, database_url, form_answers, fresh_database, gunicorn, milliseconds, round_prepare
+from common import (
+    Client,
+    database_url,
+    form_answers,
+    fresh_database,
+    gunicorn,
+    milliseconds,
+    round_prepare,
+    section_fields,
+)
 
 GOAL = 0.8
 
@@ -58,8 +67,6 @@ class Visitor:
         return self.client.get(self.section_path(n)), 200
 
     def section_post(self, n):
-        from common import section_fields
-
         section = self.sections[n % len(self.sections)]
         return self.client.post(self.section_path(n), section_fields(section, self.answers)), 302
 
