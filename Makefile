@@ -1,6 +1,7 @@
 # Two commands on a fresh machine:
 #   make run   – set up, load demo data and serve on http://127.0.0.1:8000/
 #   make test  – set up and run the whole test suite against PostgreSQL
+#   make bench – benchmarks and the database fault test (bench/README.md)
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -9,7 +10,7 @@ HOST ?= 127.0.0.1:8000
 # The tests need PostgreSQL; pytest-django creates and drops test_borgerservice.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/borgerservice
 
-.PHONY: run test setup lint messages clean
+.PHONY: run test bench setup lint messages clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +34,14 @@ test: setup
 	@command -v chromium >/dev/null || { echo "Installing Chromium for the browser tests"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; }
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} DJANGO_DEBUG=false DJANGO_HTTPS=false DJANGO_COLLECTED_STATIC=false $(PY) -m pytest $(PYTEST_ARGS)
+
+# Benchmarks under gunicorn at modest sizes (bench/README.md). Each makes and drops its own
+# database on the test server; the fault test runs a throwaway PostgreSQL of its own.
+bench: setup
+	export DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)}; \
+	$(PY) bench/bench_pages.py --quick && \
+	$(PY) bench/deadline_day.py --libraries 100 --users 20 && \
+	$(PY) bench/db_restart.py
 
 lint: setup
 	$(VENV)/bin/ruff check .
