@@ -271,6 +271,10 @@ class MunicipalityModel:
     def answered(self) -> bool:
         return bool(self.library)
 
+    @property
+    def region_label(self):
+        return Region(self.region).label
+
 
 @dataclass(frozen=True)
 class Resources:
