@@ -285,6 +285,7 @@ class Resources:
     median: float | None
     highest: int | None
     total: int | None
+    label: str = ""  # the question's text
 
 
 @dataclass(frozen=True)
@@ -575,7 +576,8 @@ def _resources(data: _Data) -> Resources:
         count = row["answered"]
         middle = list(answers.order_by("number").values_list("number", flat=True)[(count - 1) // 2 : count // 2 + 1])
         row["median"] = sum(middle) / len(middle) if middle else None
-    return Resources(**row)
+    question = data.question(RESOURCES)
+    return Resources(**row, label=question.label if question else "")
 
 
 def _quotes(data: _Data) -> tuple[Quote, ...]:

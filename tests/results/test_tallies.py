@@ -144,14 +144,26 @@ def test_model_adoption_per_region(survey):
 
 def test_resources(survey):
     resources = tallies.resources(survey.round)
-    assert resources == tallies.Resources(answered=3, lowest=20_000, median=100_000, highest=300_000, total=420_000)
+    assert resources == tallies.Resources(
+        answered=3,
+        lowest=20_000,
+        median=100_000,
+        highest=300_000,
+        total=420_000,
+        label="Hvor mange kroner er der i alt afsat til samarbejdet?",
+    )
 
 
 def test_resources_median_of_an_even_number_and_of_none(survey):
     resources = tallies.resources(survey.round, Filters(region="midtjylland"))
     assert (resources.answered, resources.median, resources.total) == (2, 160_000, 320_000)
-    assert tallies.resources(survey.round, Filters(region="nordjylland")) == tallies.Resources(
-        0, None, None, None, None
+    nothing = tallies.resources(survey.round, Filters(region="nordjylland"))
+    assert (nothing.answered, nothing.lowest, nothing.median, nothing.highest, nothing.total) == (
+        0,
+        None,
+        None,
+        None,
+        None,
     )
 
 
