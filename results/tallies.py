@@ -573,9 +573,11 @@ def _resources(data: _Data) -> Resources:
     if "median" not in row:
         # No percentile_cont (SQLite, for trying the app): fetch the one or two middle
         # values only, in one more query whatever the number of answers.
-        count = row["answered"]
-        middle = list(answers.order_by("number").values_list("number", flat=True)[(count - 1) // 2 : count // 2 + 1])
-        row["median"] = sum(middle) / len(middle) if middle else None
+        count, row["median"] = row["answered"], None
+        if count:
+            numbers = answers.order_by("number").values_list("number", flat=True)
+            middle = list(numbers[(count - 1) // 2 : count // 2 + 1])
+            row["median"] = sum(middle) / len(middle)
     question = data.question(RESOURCES)
     return Resources(**row, label=question.label if question else "")
 
@@ -601,7 +603,6 @@ def _quotes(data: _Data) -> tuple[Quote, ...]:
             "invitation__library__name",
             "invitation__library__municipality__region",
         )
-        .order_by("invitation__library__municipality__region", "invitation__library__name")
     )
     quotes = []
     for text, consent, person, person_title, library, region in rows:
@@ -612,7 +613,9 @@ def _quotes(data: _Data) -> tuple[Quote, ...]:
         else:
             # Anonymous: the region is all that is told, never the person or the library.
             quotes.append(Quote(text, region, False))
-    return tuple(quotes)
+    # By region, named first, then by text: never by library, which would hint at who wrote an anonymous one.
+    regions = list(Region.values)
+    return tuple(sorted(quotes, key=lambda quote: (regions.index(quote.region), not quote.named, quote.text)))
 
 
 # --- Public reads ---------------------------------------------------------------------

@@ -167,6 +167,22 @@ def test_resources_median_of_an_even_number_and_of_none(survey):
     )
 
 
+def test_median_without_percentile_cont(survey, monkeypatch):
+    # SQLite (for `make run`) has no percentile_cont: the fallback must agree, for odd, even and no counts.
+    expected = [
+        (filters, tallies.resources(survey.round, filters))
+        for filters in (
+            Filters(),
+            Filters(region="midtjylland"),
+            Filters(region="nordjylland"),
+        )
+    ]
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    for filters, resources in expected:
+        assert tallies.resources(survey.round, filters) == resources
+    assert [resources.median for _filters, resources in expected] == [100_000, 160_000, None]
+
+
 def test_library_models(survey):
     libraries = tallies.library_models(survey.round)
     assert [(lib.library, lib.status, lib.primary_model) for lib in libraries] == [
