@@ -134,6 +134,7 @@ class DenmarkMap:
     frames: tuple[Frame, ...]
     legend_heading: str
     source: str
+    outline: str = OUTLINE
     # Layout, as strings: SVG wants dots as decimal marks and no thousands separators.
     width: str = str(WIDTH)
     height: str = str(HEIGHT)
@@ -145,8 +146,8 @@ class DenmarkMap:
     legend_text_x: str = str(LEGEND_X + 2 * RADIUS + 12)
 
 
-def _model_colours(results: Results) -> dict[str, tuple[str, str]]:
-    """Return {model code: (colour, label)} in questionnaire order."""
+def model_colours(results: Results) -> dict[str, tuple[str, str]]:
+    """Return {model code: (colour, label)} in questionnaire order: the same on the map and in charts."""
     question = results.question(PRIMARY_MODEL)
     choices = question.choices if question else ()
     return {
@@ -201,7 +202,7 @@ def _legend(colours) -> tuple[LegendItem, ...]:
 
 def denmark_map(results: Results) -> DenmarkMap:
     """Return the drawing of the map for *results*: one mark per municipality, legend and frames."""
-    colours = _model_colours(results)
+    colours = model_colours(results)
     marks = []
     counts = {"none": 0, NOT_STARTED: 0, "active": 0}
     for municipality in results.municipalities:
@@ -262,5 +263,5 @@ def denmark_map(results: Results) -> DenmarkMap:
 
 def map_svg(results: Results, *, standalone: bool = False) -> str:
     """Return the map as SVG markup; *standalone* adds the XML declaration for a file of its own."""
-    svg = render_to_string("results/map.svg", {"map": denmark_map(results), "outline": OUTLINE})
+    svg = render_to_string("results/map.svg", {"map": denmark_map(results)})
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + svg if standalone else svg
