@@ -236,7 +236,9 @@ def denmark_map(results: Results) -> DenmarkMap:
     filters = results.filters
     heading = _("Primary cooperation model by municipality")
     subheading = " · ".join(
-        [round_title] + [str(label) for label in (filters.region_label, filters.kind_label) if filters.params]
+        [round_title]
+        + ([str(filters.region_label)] if filters.region else [])
+        + ([str(filters.kind_label)] if filters.kind else [])
     )
     description = _(
         "%(total)d municipalities: %(active)d with borgerservice activities, coloured by the primary "

@@ -193,3 +193,16 @@ def test_a_fixed_number_of_queries_whatever_the_number_of_responses(client, db, 
     assert few == many
     if name == "results:round":
         assert many <= 16
+
+
+def test_a_round_without_responses_renders_with_dashes(client, db):
+    make_round(slug="tom")
+    client.force_login(make_staff())
+    response = client.get(reverse("results:round", args=["tom"]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "–" in section(html, "headline")  # no share without responses, not 0% and not an error
+    assert section(html, "map").count("mark-none") == 98
+    book = load_workbook(BytesIO(b"".join(client.get(reverse("results:export", args=["tom"])).streaming_content)))
+    assert book["Svar"].max_row == 2  # the source line and the header
+    assert client.get(reverse("results:map", args=["tom"])).status_code == 200
