@@ -46,12 +46,11 @@ def make_response(round: Round, answers: dict, *, library=None, submit=True, **l
     return answer_all(invitation, answers, submit=submit)
 
 
-def make_staff(*, permission=True, **fields):
-    """Return an active staff user, with permission to view responses unless told otherwise."""
-    fields.setdefault("username", f"staff{get_user_model().objects.count() + 1}")
-    fields.setdefault("is_staff", True)
-    user = get_user_model().objects.create_user(password="pw", **fields)
-    if permission:
+def make_user(*, staff=True, view_responses=True, **fields):
+    """Return an active user: staff, with permission to view responses, unless told otherwise."""
+    fields.setdefault("username", f"user{get_user_model().objects.count() + 1}")
+    user = get_user_model().objects.create_user(password="pw", is_staff=staff, **fields)
+    if view_responses:
         user.user_permissions.add(
             Permission.objects.get(codename="view_response", content_type__app_label="questionnaire")
         )

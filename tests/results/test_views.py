@@ -13,14 +13,14 @@ from questionnaire.models import Municipality
 from results import tallies
 from results.tallies import SOURCE
 from tests.conftest import NOT_STARTED_ANSWERS, make_round
-from tests.results.conftest import HOSTILE_QUOTE, answers, make_response, make_staff
+from tests.results.conftest import HOSTILE_QUOTE, answers, make_response, make_user
 
 URL_NAMES = ("results:round", "results:export", "results:map")
 
 
 @pytest.fixture
 def staff_client(client, survey):
-    client.force_login(make_staff())
+    client.force_login(make_user())
     client.survey = survey
     return client
 
@@ -48,20 +48,20 @@ def test_anonymous_users_go_to_the_admin_login(client, survey, name):
 @pytest.mark.parametrize(
     "fields",
     [
-        {"is_staff": False},  # a logged-in user who is not staff
-        {"permission": False},  # staff without permission to view responses
+        {"staff": False},  # a logged-in user who is not staff, even with the permission
+        {"view_responses": False},  # staff without permission to view responses
     ],
 )
 def test_others_are_refused(client, survey, name, fields):
-    client.force_login(make_staff(**{"permission": True, **fields}))
+    client.force_login(make_user(**fields))
     assert client.get(reverse(name, args=["bs2009"])).status_code == 403
 
 
 @pytest.mark.parametrize("name", URL_NAMES)
 def test_staff_with_permission_and_superusers_get_in(client, survey, name):
-    client.force_login(make_staff())
+    client.force_login(make_user())
     assert client.get(reverse(name, args=["bs2009"])).status_code == 200
-    client.force_login(make_staff(permission=False, is_superuser=True))
+    client.force_login(make_user(view_responses=False, is_superuser=True))
     assert client.get(reverse(name, args=["bs2009"])).status_code == 200
 
 
@@ -176,7 +176,7 @@ def count_queries(client, url):
 def test_a_fixed_number_of_queries_whatever_the_number_of_responses(client, db, name):
     round_ = make_round(slug="load")
     municipalities = list(Municipality.objects.order_by("code"))
-    client.force_login(make_staff())
+    client.force_login(make_user())
     url = reverse(name, args=["load"])
 
     def add(start, stop):
@@ -197,7 +197,7 @@ def test_a_fixed_number_of_queries_whatever_the_number_of_responses(client, db, 
 
 def test_a_round_without_responses_renders_with_dashes(client, db):
     make_round(slug="tom")
-    client.force_login(make_staff())
+    client.force_login(make_user())
     response = client.get(reverse("results:round", args=["tom"]))
     assert response.status_code == 200
     html = response.content.decode()
