@@ -73,11 +73,20 @@ def text_cell(ws, value: str, *, font=None, alignment=None) -> WriteOnlyCell:
 
 
 def value_cell(ws, value, number_format=None):
-    """Return *value* as a cell: text as text, times as Excel dates, numbers with *number_format*."""
+    """Return *value* for a row: text as text, times as Excel dates, numbers with *number_format*.
+
+    Plain values are returned where openpyxl stores them right by itself (it reuses one
+    cell for those, which matters when a sheet has millions of cells).
+    """
     if value is None:
         return None
     if isinstance(value, str):
-        return text_cell(ws, value)
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        # openpyxl stores any string as text except one starting with "=": that, and the
+        # other prefixes Excel reads as formulas on editing, get a text cell of their own.
+        return text_cell(ws, value) if value.startswith(FORMULA_PREFIXES) else value
+    if number_format is None and isinstance(value, int | float):
+        return value
     if hasattr(value, "tzinfo") and value.tzinfo is not None:
         # Excel has no time zones: write the time as read in Denmark.
         value = timezone.localtime(value).replace(tzinfo=None)

@@ -9,7 +9,6 @@ their figures from here, so they always agree.
 Shares are fractions (0.45, not 45) and None when there is nothing to divide by.
 """
 
-import itertools
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -403,6 +402,7 @@ class _Data:
         """Return {(question id, region): number of responses with any answer to it}."""
         rows = (
             counted_answers(self.round, self.filters)
+            .filter(choice__isnull=False)  # only choice questions are tallied
             .values("question_id", region=F("response__invitation__library__municipality__region"))
             .annotate(count=Count("response_id", distinct=True))
         )
@@ -411,28 +411,21 @@ class _Data:
     @cached_property
     def region_counts(self) -> dict[str, RegionCount]:
         """Return {region: RegionCount} for every region the filters cover, zeros included."""
-        submitted = Q(response__status=ResponseStatus.SUBMITTED)
-
-        def with_status(code):
-            return Count(
-                "pk",
-                distinct=True,
-                filter=submitted & Q(response__answers__question__code=STATUS, response__answers__choice__code=code),
-            )
-
         rows = (
             Invitation.objects.filter(round=self.round)
             .filter(self.filters.library_q("library__"))
             .order_by()
             .values(region=F("library__municipality__region"))
+            # One response per invitation at most, so plain counts; no answers joined.
             .annotate(
-                invited=Count("pk", distinct=True),
-                responses=Count("pk", distinct=True, filter=submitted),
-                active=with_status(ACTIVE),
-                not_started=with_status(NOT_STARTED),
+                invited=Count("pk"), responses=Count("response", filter=Q(response__status=ResponseStatus.SUBMITTED))
             )
         )
         found = {row["region"]: row for row in rows}
+        # The status split is the count of the status question's choices, already made.
+        status = (
+            {choice.code: choice.id for choice in self.question(STATUS).choices.all()} if self.question(STATUS) else {}
+        )
         counts = {}
         for region in self.filters.regions:
             row = found.get(region, {})
@@ -440,8 +433,8 @@ class _Data:
                 region=region,
                 invited=row.get("invited", 0),
                 responses=row.get("responses", 0),
-                active=row.get("active", 0),
-                not_started=row.get("not_started", 0),
+                active=self.count(self.choice_counts, status.get(ACTIVE), region),
+                not_started=self.count(self.choice_counts, status.get(NOT_STARTED), region),
             )
         return counts
 
@@ -509,6 +502,8 @@ def _library_models(data: _Data) -> tuple[LibraryModel, ...]:
     labels = data.choice_labels(PRIMARY_MODEL)
     rows = (
         submitted_responses(data.round, data.filters)
+        # Filtering before annotating joins only these answers: two rows per response, not all of them.
+        .filter(answers__question__code__in=[STATUS, PRIMARY_MODEL])
         .annotate(
             status_code=Max("answers__choice__code", filter=Q(answers__question__code=STATUS)),
             model_code=Max("answers__choice__code", filter=Q(answers__question__code=PRIMARY_MODEL)),
@@ -586,8 +581,14 @@ def _quotes(data: _Data) -> tuple[Quote, ...]:
     def answer(value, code):
         return Max(f"answers__{value}", filter=Q(answers__question__code=code))
 
+    consenting = counted_answers(data.round, data.filters).filter(
+        question__code=QUOTE_CONSENT, choice__code__in=[NAMED, ANONYMOUS]
+    )
     rows = (
         submitted_responses(data.round, data.filters)
+        .filter(pk__in=consenting.values("response_id"))
+        # Filtering before annotating joins only these answers, not all of every response's.
+        .filter(answers__question__code__in=[QUOTE, QUOTE_CONSENT, RESPONDENT_NAME, RESPONDENT_TITLE])
         .annotate(
             quote_text=answer("text", QUOTE),
             consent=answer("choice__code", QUOTE_CONSENT),
@@ -698,13 +699,17 @@ class ResponseRow:
 
 
 def response_rows(round: Round, filters: Filters = NO_FILTERS, *, questions=None) -> Iterator[ResponseRow]:
-    """Yield the submitted responses one by one, from one streamed query.
+    """Yield the submitted responses one by one, by municipality code and library name.
 
-    Rows come by municipality code and library name; memory does not grow with
-    their number.
+    Two streamed queries in the same order, merged here: the responses, and their
+    answers as bare ids and values. Memory does not grow with their number, and a
+    response's library and time are read once, not once per answer.
     """
-    kinds = {question.id: question.kind for question in (questions or round_questions(round))}
-    rows = (
+    questions = questions or round_questions(round)
+    kinds = {question.id: question.kind for question in questions}
+    codes = {choice.id: choice.code for question in questions for choice in question.choices.all()}
+    order = ("invitation__library__municipality__code", "invitation__library__name", "pk")
+    responses = (
         submitted_responses(round, filters)
         .values_list(
             "pk",
@@ -714,25 +719,30 @@ def response_rows(round: Round, filters: Filters = NO_FILTERS, *, questions=None
             "invitation__library__municipality__code",
             "invitation__library__municipality__region",
             "submitted_at",
-            "answers__question_id",
-            "answers__choice__code",
-            "answers__text",
-            "answers__number",
         )
-        .order_by("invitation__library__municipality__code", "invitation__library__name", "pk")
+        .order_by(*order)
         .iterator(chunk_size=2000)
     )
-    for _pk, group in itertools.groupby(rows, key=lambda row: row[0]):
-        answers = {}
-        for row in group:
-            _, library, kind, municipality, code, region, submitted_at, question_id, choice, text, number = row
+    answers = (
+        counted_answers(round, filters)
+        .values_list("response_id", "question_id", "choice_id", "text", "number")
+        .order_by(*(f"response__{key}" for key in order))
+        .iterator(chunk_size=10000)
+    )
+    answer = next(answers, None)
+    for pk, library, kind, municipality, code, region, submitted_at in responses:
+        values = {}
+        # Both queries are in the same order, so this response's answers come next.
+        while answer is not None and answer[0] == pk:
+            _, question_id, choice_id, text, number = answer
             question_kind = kinds.get(question_id)
             if question_kind == QuestionKind.MULTI:
-                answers.setdefault(question_id, set()).add(choice)
+                values.setdefault(question_id, set()).add(codes[choice_id])
             elif question_kind == QuestionKind.SINGLE:
-                answers[question_id] = choice
+                values[question_id] = codes[choice_id]
             elif question_kind in (QuestionKind.INTEGER, QuestionKind.YEAR):
-                answers[question_id] = number
+                values[question_id] = number
             elif question_kind is not None:
-                answers[question_id] = text
-        yield ResponseRow(library, kind, municipality, code, region, submitted_at, answers)
+                values[question_id] = text
+            answer = next(answers, None)
+        yield ResponseRow(library, kind, municipality, code, region, submitted_at, values)
