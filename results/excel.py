@@ -1,0 +1,388 @@
+"""The results workbook: the answers, the tallies and the sources, ready to forward.
+
+Built from results.tallies (the figures) and one streamed query (the answers, row by
+row) in openpyxl's write-only mode, so memory does not grow with the number of
+responses. The management command and the download view both call
+``workbook_write``, so they produce the same workbook.
+
+Respondent text is data: every string is written as a text cell, never a formula,
+and text that Excel could take for one (``=``, ``+``, ``-``, ``@``…) also gets
+Excel's quote prefix, so it stays text even when someone edits the cell.
+"""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.data_source import AxDataSource, StrRef
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from questionnaire.models import LibraryKind, QuestionKind, Region, Round
+
+from .tallies import (
+    DEVELOPMENT_FUNDS,
+    FUNDS_USED_FOR,
+    PERSONAL_QUESTIONS,
+    RESOURCES,
+    SOURCE,
+    Filters,
+    Results,
+    response_rows,
+    round_questions,
+    round_results,
+)
+
+# Sheet names are fixed Danish words from the issue: readers of the forwarded file know them.
+ANSWERS, COUNTS, MODELS, SERVICES, ECONOMY, QUOTES, ABOUT = (
+    "Svar",
+    "Optælling",
+    "Modeller",
+    "Ydelser",
+    "Økonomi",
+    "Citater",
+    "Kilde",
+)
+# The first columns of `Svar`, named like the invitation links file; then one column per question code.
+RESPONSE_COLUMNS = ("bibliotek", "type", "kommune", "kommunekode", "region", "indsendt")
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+PERCENT = "0.0%"
+KRONER = '#,##0 "kr."'
+DATETIME = "yyyy-mm-dd hh:mm"
+BOLD = Font(bold=True)
+SOURCE_FONT = Font(italic=True, color="495057")
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def text_cell(ws, value: str, *, font=None, alignment=None) -> WriteOnlyCell:
+    """Return a cell that holds *value* as text, never as a formula."""
+    value = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    cell = WriteOnlyCell(ws, value=value)
+    # openpyxl takes any string starting with "=" for a formula; this one is data.
+    cell.data_type = "s"
+    if value.startswith(FORMULA_PREFIXES):
+        cell.quotePrefix = True
+    if font:
+        cell.font = font
+    if alignment:
+        cell.alignment = alignment
+    return cell
+
+
+def value_cell(ws, value, number_format=None):
+    """Return *value* for a row: text as text, times as Excel dates, numbers with *number_format*.
+
+    Plain values are returned where openpyxl stores them right by itself (it reuses one
+    cell for those, which matters when a sheet has millions of cells).
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        # openpyxl stores any string as text except one starting with "=": that, and the
+        # other prefixes Excel reads as formulas on editing, get a text cell of their own.
+        return text_cell(ws, value) if value.startswith(FORMULA_PREFIXES) else value
+    if number_format is None and isinstance(value, int | float):
+        return value
+    if hasattr(value, "tzinfo") and value.tzinfo is not None:
+        # Excel has no time zones: write the time as read in Denmark.
+        value = timezone.localtime(value).replace(tzinfo=None)
+        number_format = number_format or DATETIME
+    cell = WriteOnlyCell(ws, value=value)
+    if number_format:
+        cell.number_format = number_format
+    return cell
+
+
+class Sheet:
+    """A write-only sheet with the source in row 1, a frozen, filterable header in row 2, and data below."""
+
+    def __init__(self, workbook: Workbook, title: str, widths, *, freeze="A3"):
+        self.ws = workbook.create_sheet(title)
+        # Widths and panes must be set before the first row: write-only sheets write them first.
+        for index, width in enumerate(widths, 1):
+            self.ws.column_dimensions[get_column_letter(index)].width = width
+        self.ws.freeze_panes = freeze
+        self.rows = 0
+        self.header_row = None
+        self.append([text_cell(self.ws, SOURCE, font=SOURCE_FONT)])
+
+    def append(self, values) -> int:
+        self.ws.append(values)
+        self.rows += 1
+        return self.rows
+
+    def header(self, names) -> int:
+        self.header_row = self.append([text_cell(self.ws, name, font=BOLD) for name in names])
+        self.columns = len(names)
+        return self.header_row
+
+    def row(self, values, formats=()) -> int:
+        formats = dict(formats)
+        return self.append([value_cell(self.ws, value, formats.get(index)) for index, value in enumerate(values)])
+
+    def filter(self, last_row=None):
+        """Make the header filterable over the data rows (up to *last_row*)."""
+        last = get_column_letter(self.columns)
+        self.ws.auto_filter.ref = f"A{self.header_row}:{last}{max(last_row or self.rows, self.header_row)}"
+
+
+def short_label(label: str) -> str:
+    """Return "Model 3" for "Model 3: Udvalgte opgaver …" and "Anden model" for "Anden model (fx …)"."""
+    return label.split(":")[0].split(" (")[0][:30]
+
+
+# --- Sheets ----------------------------------------------------------------------------
+
+
+def _answer_columns(questions):
+    """Return [(header, question, choice code or None)] for `Svar`, leaving out personal answers."""
+    columns = []
+    for question in questions:
+        if question.code in PERSONAL_QUESTIONS:
+            continue
+        if question.kind == QuestionKind.MULTI:
+            columns += [(f"{question.code}/{choice.code}", question, choice.code) for choice in question.choices.all()]
+        else:
+            columns.append((question.code, question, None))
+    return columns
+
+
+def _answers_sheet(workbook, results: Results, questions):
+    columns = _answer_columns(questions)
+    text_kinds = (QuestionKind.TEXT, QuestionKind.LONG_TEXT, QuestionKind.EMAIL)
+    widths = [32, 16, 18, 12, 20, 17] + [
+        40 if question.kind in text_kinds else max(10, len(header) + 2) for header, question, _choice in columns
+    ]
+    sheet = Sheet(workbook, ANSWERS, widths, freeze="B3")
+    sheet.header([*RESPONSE_COLUMNS, *(header for header, _question, _choice in columns)])
+    for row in response_rows(results.round, results.filters, questions=questions):
+        values = [
+            row.library,
+            str(LibraryKind(row.kind).label),
+            row.municipality,
+            row.municipality_code,
+            str(Region(row.region).label),
+            row.submitted_at,
+        ]
+        for _header, question, choice in columns:
+            answer = row.answers.get(question.id)
+            if choice is not None:
+                # 1/0 where the question was answered; empty where it was not (or not shown).
+                values.append(None if answer is None else int(choice in answer))
+            else:
+                values.append(answer)
+        sheet.row(values)
+    sheet.filter()
+
+
+def _counts_sheet(workbook, results: Results):
+    sheet = Sheet(workbook, COUNTS, [18, 60, 22, 60, 10, 10, 14])
+    sheet.header(
+        [_("Question code"), _("Question"), _("Choice code"), _("Choice"), _("Count"), _("Percent"), _("Answered")]
+    )
+    for question in results.questions:
+        for choice in question.choices:
+            sheet.row(
+                [
+                    question.code,
+                    question.label,
+                    choice.code,
+                    choice.label,
+                    choice.count,
+                    choice.share,
+                    question.answered,
+                ],
+                formats={5: PERCENT},
+            )
+    sheet.filter()
+
+
+def _models_sheet(workbook, results: Results):
+    adoption = results.model_adoption
+    regions = adoption.regions
+    widths = [12, 14, 60] + [18] * len(regions) + [12, 16, 16]
+    sheet = Sheet(workbook, MODELS, widths)
+    region_names = [str(region.label) for region in regions]
+    first_region_column = 4
+    header = sheet.header(
+        [
+            _("Model code"),
+            _("Model"),
+            _("Description"),
+            *region_names,
+            _("All"),
+            _("Share of libraries with activities"),
+            _("Share of all responses"),
+        ]
+    )
+    n = len(regions)
+    for model, cells in adoption.rows:
+        sheet.row(
+            [
+                model.code,
+                short_label(model.label),
+                model.label,
+                *(cell.count for cell in cells),
+                model.count,
+                model.share_of_active,
+                model.share_of_all,
+            ],
+            formats={3 + n + 1: PERCENT, 3 + n + 2: PERCENT},
+        )
+    last_model_row = sheet.rows
+    sheet.row(["", _("With activities"), "", *(region.active for region in regions), adoption.active])
+    sheet.row(["", _("Responses"), "", *(region.responses for region in regions), adoption.responses])
+    sheet.append([])
+    sheet.append([text_cell(sheet.ws, _("Share of libraries with activities, by region"), font=BOLD)])
+    sheet.append(
+        [
+            text_cell(sheet.ws, name, font=BOLD)
+            for name in [_("Model code"), _("Model"), _("Description"), *region_names]
+        ]
+    )
+    for model, cells in adoption.rows:
+        sheet.row(
+            [model.code, short_label(model.label), model.label, *(cell.share_of_active for cell in cells)],
+            formats={3 + index: PERCENT for index in range(n)},
+        )
+    sheet.filter(last_model_row)
+
+    chart = BarChart()
+    chart.type = "col"
+    chart.grouping = "clustered"
+    chart.title = _("Libraries per cooperation model and region")
+    chart.y_axis.title = _("Libraries")
+    chart.x_axis.title = _("Model")
+    # openpyxl 3.1 marks axes deleted unless told; Excel then hides their labels.
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    data = Reference(
+        sheet.ws,
+        min_col=first_region_column,
+        max_col=first_region_column + n - 1,
+        min_row=header,
+        max_row=last_model_row,
+    )
+    chart.add_data(data, titles_from_data=True)
+    # The categories are text ("Model 1" …): refer to them as strings, which openpyxl does not do by itself.
+    categories = Reference(sheet.ws, min_col=2, min_row=header + 1, max_row=last_model_row)
+    for series in chart.series:
+        series.cat = AxDataSource(strRef=StrRef(f=str(categories)))
+    chart.width, chart.height = 26, 12
+    sheet.ws.add_chart(chart, f"B{sheet.rows + 3}")
+
+
+def _services_sheet(workbook, results: Results):
+    sheet = Sheet(workbook, SERVICES, [8, 24, 50, 12, 16])
+    sheet.header([_("Rank"), _("Service code"), _("Service"), _("Libraries"), _("Share of those who answered")])
+    services = results.services
+    if services is None:
+        return
+    for rank, choice in enumerate(services.ranked, 1):
+        sheet.row([rank, choice.code, choice.label, choice.count, choice.share], formats={4: PERCENT})
+    last = sheet.rows
+    sheet.append([])
+    sheet.append([text_cell(sheet.ws, _("%(count)d libraries answered the question.") % {"count": services.answered})])
+    sheet.filter(last)
+
+
+def _economy_sheet(workbook, results: Results):
+    sheet = Sheet(workbook, ECONOMY, [20, 50, 20, 36, 16, 10])
+    sheet.header([_("Question code"), _("Question"), _("Code"), _("Figure"), _("Value"), _("Share")])
+    resources = results.resources
+    question = RESOURCES
+    label = resources.label
+    figures = (
+        ("answered", _("Libraries that gave a figure"), resources.answered, None),
+        ("lowest", _("Lowest"), resources.lowest, KRONER),
+        ("median", _("Median"), resources.median, KRONER),
+        ("highest", _("Highest"), resources.highest, KRONER),
+        ("total", _("Sum"), resources.total, KRONER),
+    )
+    for code, name, value, number_format in figures:
+        sheet.row([question, label, code, name, value], formats={4: number_format} if number_format else {})
+    for tally in (results.question(DEVELOPMENT_FUNDS), results.question(FUNDS_USED_FOR)):
+        if tally is None:
+            continue
+        for choice in tally.choices:
+            sheet.row(
+                [tally.code, tally.label, choice.code, choice.label, choice.count, choice.share], formats={5: PERCENT}
+            )
+    sheet.filter()
+
+
+def _quotes_sheet(workbook, results: Results):
+    sheet = Sheet(workbook, QUOTES, [80, 24, 26, 30, 22])
+    sheet.header([_("Quote"), _("Name"), _("Title"), _("Library"), _("Region")])
+    for quote in results.quotes:
+        # Anonymous quotes carry no name, title or library, only the region.
+        sheet.append(
+            [
+                text_cell(sheet.ws, quote.text, alignment=WRAP),
+                value_cell(sheet.ws, quote.name or None),
+                value_cell(sheet.ws, quote.title or None),
+                value_cell(sheet.ws, quote.library or None),
+                value_cell(sheet.ws, str(quote.region_label)),
+            ]
+        )
+    sheet.filter()
+
+
+def _about_sheet(workbook, results: Results):
+    sheet = Sheet(workbook, ABOUT, [28, 90], freeze="A2")
+    round_ = results.round
+    headline = results.headline
+    rows = (
+        (_("Survey round"), round_.title),
+        (_("Round code"), round_.slug),
+        (_("Questionnaire"), str(round_.questionnaire)),
+        (_("Region"), str(results.filters.region_label)),
+        (_("Library kind"), str(results.filters.kind_label)),
+        (_("Made"), results.made_at),
+        (_("Invited libraries"), headline.invited),
+        (_("Submitted responses"), headline.responses),
+        (_("Counted"), _("Submitted responses only; drafts are never counted.")),
+        (_("Percentages"), _("Shares of the libraries that answered the question, unless the column says otherwise.")),
+        (
+            _("Left out"),
+            _(
+                "The contact person's name, title, e-mail and phone and the quotes are not in %(answers)s; "
+                "quotes are in %(quotes)s, as their authors allowed."
+            )
+            % {"answers": ANSWERS, "quotes": QUOTES},
+        ),
+    )
+    for name, value in rows:
+        sheet.append([text_cell(sheet.ws, name, font=BOLD), value_cell(sheet.ws, value)])
+
+
+def build_workbook(round: Round, filters: Filters) -> Workbook:
+    """Return the write-only workbook of *round* under *filters*, ready to save."""
+    results = round_results(round, filters)
+    questions = round_questions(round)
+    workbook = Workbook(write_only=True)
+    workbook.properties.title = f"{round.title} – {SOURCE}"
+    workbook.properties.creator = "Danmarks Biblioteksforening"
+    _answers_sheet(workbook, results, questions)
+    _counts_sheet(workbook, results)
+    _models_sheet(workbook, results)
+    _services_sheet(workbook, results)
+    _economy_sheet(workbook, results)
+    _quotes_sheet(workbook, results)
+    _about_sheet(workbook, results)
+    return workbook
+
+
+def workbook_write(*, round: Round, filters: Filters, handle) -> None:
+    """Write the results workbook of *round* under *filters* to *handle* (a path or a binary file)."""
+    build_workbook(round, filters).save(handle)
+
+
+def workbook_filename(round: Round, filters: Filters) -> str:
+    """Return the download name, e.g. ``borgerservice-2009-hovedstaden.xlsx``."""
+    parts = ["borgerservice", round.slug, filters.region, filters.kind]
+    return "-".join(part for part in parts if part) + ".xlsx"

@@ -1,0 +1,28 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from questionnaire.models import LibraryKind, Region, Round
+from results.excel import workbook_write
+from results.tallies import Filters
+
+
+class Command(BaseCommand):
+    help = "Write the results of a survey round to an Excel workbook (the same as the download on the results page)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug", help="the round's slug")
+        parser.add_argument("--output", required=True, help="the .xlsx file to write")
+        parser.add_argument("--region", choices=Region.values, default="", help="count only this region's libraries")
+        parser.add_argument("--kind", choices=LibraryKind.values, default="", help="count only this kind of library")
+
+    def handle(self, *args, **options):
+        round_ = Round.objects.select_related("questionnaire").filter(slug=options["slug"]).first()
+        if round_ is None:
+            raise CommandError(f"No survey round with the slug {options['slug']!r}.")
+        filters = Filters(region=options["region"], kind=options["kind"])
+        try:
+            # Open the file first, so that a wrong path fails before the work is done.
+            with open(options["output"], "wb") as handle:
+                workbook_write(round=round_, filters=filters, handle=handle)
+        except OSError as error:
+            raise CommandError(f"Cannot write {options['output']}: {error}") from error
+        self.stdout.write(self.style.SUCCESS(f"Wrote the results of {round_.slug} to {options['output']}."))

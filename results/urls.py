@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "results"
+
+urlpatterns = [
+    path("<slug:slug>/", views.round_page, name="round"),
+    path("<slug:slug>/workbook.xlsx", views.export, name="export"),
+    path("<slug:slug>/map.svg", views.map_download, name="map"),
+]

@@ -1,0 +1,101 @@
+"""Staff pages for the results of a round: the page, the Excel workbook and the map.
+
+Only active staff with permission to view responses get in; everyone else is sent
+to the admin login or refused. Every view reads its figures from results.tallies
+in a fixed number of queries. Filters come as GET parameters (region, kind) and
+are passed on to the downloads, so a download holds what the page shows.
+"""
+
+import tempfile
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse_lazy
+from django.utils.http import content_disposition_header
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from questionnaire.models import Round
+
+from . import map as denmark
+from .excel import workbook_filename, workbook_write
+from .forms import FilterForm
+from .tallies import Filters, round_results
+
+VIEW_PERMISSION = "questionnaire.view_response"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def staff_required(view):
+    """Send anonymous users to the admin login; refuse users who are not staff allowed to see responses."""
+
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        user = request.user
+        if not (user.is_active and user.is_staff and user.has_perm(VIEW_PERMISSION)):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return login_required(checked, login_url=reverse_lazy("admin:login"))
+
+
+def _round_and_filters(request: HttpRequest, slug: str) -> tuple[Round, Filters]:
+    round_ = get_object_or_404(Round.objects.select_related("questionnaire"), slug=slug)
+    return round_, Filters.from_params(request.GET)
+
+
+@require_GET
+@never_cache
+@staff_required
+def round_page(request: HttpRequest, slug: str) -> HttpResponse:
+    round_, filters = _round_and_filters(request, slug)
+    results = round_results(round_, filters)
+    colours = denmark.model_colours(results)
+    query = urlencode(filters.params)
+    return render(
+        request,
+        "results/round.html",
+        {
+            "round": round_,
+            "results": results,
+            "form": FilterForm(initial=filters.params),
+            "query": f"?{query}" if query else "",
+            "map": denmark.denmark_map(results),
+            "models": [(model, colours[model.code][0]) for model in results.model_adoption.models],
+        },
+    )
+
+
+@require_GET
+@never_cache
+@staff_required
+def export(request: HttpRequest, slug: str) -> FileResponse:
+    round_, filters = _round_and_filters(request, slug)
+    # A temporary file rather than memory: the workbook grows with the responses. FileResponse
+    # closes (and so deletes) it once sent, hence no `with`.
+    handle = tempfile.TemporaryFile()  # noqa: SIM115
+    try:
+        workbook_write(round=round_, filters=filters, handle=handle)
+    except BaseException:
+        handle.close()
+        raise
+    handle.seek(0)
+    return FileResponse(handle, as_attachment=True, filename=workbook_filename(round_, filters), content_type=XLSX)
+
+
+@require_GET
+@never_cache
+@staff_required
+def map_download(request: HttpRequest, slug: str) -> HttpResponse:
+    round_, filters = _round_and_filters(request, slug)
+    svg = denmark.map_svg(round_results(round_, filters), standalone=True)
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    filename = workbook_filename(round_, filters).removesuffix(".xlsx") + "-kort.svg"
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    # Should the file ever be opened in the browser, nothing in it may run or load.
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response

@@ -1,0 +1,305 @@
+"""The workbook, opened with openpyxl: sheets, headers, values, chart, and hostile text kept as text."""
+
+from datetime import datetime
+from io import BytesIO, StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+from openpyxl import load_workbook
+from openpyxl.chart import BarChart
+
+from questionnaire.models import Municipality
+from results import excel
+from results.tallies import NO_FILTERS, SOURCE, Filters
+from tests.conftest import NOT_STARTED_ANSWERS, make_round
+from tests.results.conftest import HOSTILE_QUOTE, answers, make_response
+
+SHEETS = ["Svar", "Optælling", "Modeller", "Ydelser", "Økonomi", "Citater", "Kilde"]
+
+
+def workbook(round_, filters=NO_FILTERS):
+    handle = BytesIO()
+    with translation.override("en"):
+        excel.workbook_write(round=round_, filters=filters, handle=handle)
+    return load_workbook(BytesIO(handle.getvalue()))
+
+
+def table(ws, header_row=2):
+    """Return the rows below the header as dicts {header: cell}, up to the first empty row."""
+    header = [cell.value for cell in ws[header_row]]
+    rows = []
+    for row in ws.iter_rows(min_row=header_row + 1):
+        if all(cell.value is None for cell in row):
+            break
+        rows.append(dict(zip(header, row, strict=False)))
+    return rows
+
+
+@pytest.fixture
+def book(survey):
+    return workbook(survey.round)
+
+
+def test_sheets_in_order_each_naming_its_source(book):
+    assert book.sheetnames == SHEETS
+    for ws in book:
+        assert ws["A1"].value == SOURCE
+        assert ws.freeze_panes in ("A2", "A3", "B3")
+
+
+def test_header_rows_are_frozen_filterable_and_wide_enough(book):
+    assert book["Svar"].freeze_panes == "B3"
+    for name in SHEETS[:-1]:
+        ws = book[name]
+        assert ws.auto_filter.ref.startswith("A2:"), name
+        assert ws.column_dimensions["A"].width >= 8
+        if name != "Svar":
+            assert ws.freeze_panes == "A3"
+    assert book["Svar"].column_dimensions["A"].width >= 30
+    assert book["Optælling"].column_dimensions["B"].width >= 50
+
+
+def test_answers_sheet_has_one_row_per_submitted_response(book):
+    ws = book["Svar"]
+    header = [cell.value for cell in ws[2]]
+    assert header[:6] == ["bibliotek", "type", "kommune", "kommunekode", "region", "indsendt"]
+    assert header[6:9] == ["units", "status", "started_year"]
+    assert [f"models/model_{n}" for n in range(1, 7)] + ["models/other", "models_other"] == header[9:17]
+    assert "services/passport" in header and "resources_dkk" in header and "advice" in header
+    # The contact person and the quote never appear row by row (see PERSONAL_QUESTIONS).
+    for code in (
+        "respondent_name",
+        "respondent_title",
+        "respondent_email",
+        "respondent_phone",
+        "quote",
+        "quote_consent",
+    ):
+        assert code not in header
+    rows = table(ws)
+    assert [row["bibliotek"].value for row in rows] == [
+        "Københavns Biblioteker",
+        "Frederiksberg Bibliotek",
+        "=Odense Centralbibliotek",
+        "Aarhus Hovedbibliotek",
+        "Lystrup Bibliotek",
+        "Aalborg Bibliotekerne",
+    ]  # no draft from Roskilde, nobody from the other round
+
+
+def test_answers_sheet_values_are_typed(book):
+    copenhagen, frederiksberg, odense, _aarhus, lystrup, _aalborg = table(book["Svar"])
+    assert copenhagen["type"].value == "main library"
+    assert lystrup["type"].value == "branch"
+    assert (copenhagen["kommune"].value, copenhagen["kommunekode"].value) == ("København", "101")
+    assert copenhagen["kommunekode"].data_type == "s"  # "101" stays a code, not the number 101
+    assert copenhagen["region"].value == "Region Hovedstaden"
+    assert isinstance(copenhagen["indsendt"].value, datetime)
+    assert copenhagen["indsendt"].is_date
+    assert copenhagen["status"].value == "active"
+    assert copenhagen["units"].value == 3 and copenhagen["units"].data_type == "n"
+    assert copenhagen["resources_dkk"].value == 100_000
+    assert copenhagen["started_year"].value == 2007
+    assert [copenhagen[f"models/model_{n}"].value for n in range(1, 7)] == [1, 0, 1, 0, 0, 0]
+    assert copenhagen["primary_model"].value == "model_3"
+    # Questions not shown to a library that has not started are empty, not 0.
+    assert frederiksberg["models/model_3"].value is None
+    assert frederiksberg["plans"].value == "later"
+    assert odense["models/other"].value == 1
+    assert odense["resources_dkk"].value is None
+    assert odense["services/passport"].value is None  # Odense did not answer services
+
+
+def test_hostile_text_stays_text(survey):
+    make_response(
+        survey.round,
+        answers(advice="+45 12 34 56 78", models_other=None, quote=HOSTILE_QUOTE, quote_consent="named"),
+        name="@Bibliotek\x07 med klokke",
+        municipality=Municipality.objects.get(code="400"),
+    )
+    book = workbook(survey.round)
+    rows = {row["bibliotek"].value: row for row in table(book["Svar"])}
+    odense = rows["=Odense Centralbibliotek"]
+    assert odense["bibliotek"].data_type == "s"
+    assert odense["bibliotek"].quotePrefix
+    assert odense["models_other"].value == "-2+3 infodisk"
+    assert rows["Aarhus Hovedbibliotek"]["advice"].value == "@SUM(1+1)"
+    # A control character Excel cannot store is dropped, the rest kept.
+    assert rows["@Bibliotek med klokke"]["advice"].value == "+45 12 34 56 78"
+    quotes = [row["Quote"] for row in table(book["Citater"])]
+    assert [quote.value for quote in quotes].count(HOSTILE_QUOTE) == 2
+    for ws in book:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", f"{ws.title}!{cell.coordinate} is a formula"
+
+
+def test_counts_sheet(book):
+    rows = table(book["Optælling"])
+    assert list(rows[0]) == ["Question code", "Question", "Choice code", "Choice", "Count", "Percent", "Answered"]
+    by_key = {(row["Question code"].value, row["Choice code"].value): row for row in rows}
+    active = by_key[("status", "active")]
+    assert active["Question"].value == "Har biblioteket borgerserviceaktiviteter i dag?"
+    assert active["Choice"].value == "Ja, biblioteket har borgerserviceaktiviteter"
+    assert (active["Count"].value, active["Answered"].value) == (4, 6)
+    assert active["Percent"].value == pytest.approx(4 / 6)
+    assert active["Percent"].number_format == "0.0%"
+    assert by_key[("models", "model_3")]["Count"].value == 3
+    assert by_key[("models", "model_3")]["Percent"].value == pytest.approx(0.75)
+    assert by_key[("services", "passport")]["Percent"].value == 1
+    # Nobody answered: the share is empty, not 0 and not an error.
+    assert by_key[("barriers", "resources")]["Percent"].value is None
+    assert len(rows) == sum(1 for _ in by_key)
+
+
+def test_models_sheet_with_a_native_bar_chart(book):
+    ws = book["Modeller"]
+    rows = table(ws)
+    header = list(rows[0])
+    regions = ["Region Hovedstaden", "Region Sjælland", "Region Syddanmark", "Region Midtjylland", "Region Nordjylland"]
+    assert header[:3] == ["Model code", "Model", "Description"]
+    assert header[3:8] == regions
+    model_3 = next(row for row in rows if row["Model code"].value == "model_3")
+    assert model_3["Model"].value == "Model 3"
+    assert [model_3[region].value for region in regions] == [1, 0, 0, 2, 0]
+    assert model_3["All"].value == 3
+    assert model_3["Share of libraries with activities"].value == 0.75
+    assert model_3["Share of all responses"].value == 0.5
+    assert model_3["Share of all responses"].number_format == "0.0%"
+    other = next(row for row in rows if row["Model code"].value == "other")
+    assert other["Model"].value == "Anden model"
+    assert ws.auto_filter.ref == "A2:K9"
+    with_activities = next(row for row in rows if row["Model"].value == "With activities")
+    assert [with_activities[region].value for region in regions] == [1, 0, 1, 2, 0]
+
+    (chart,) = ws._charts
+    assert isinstance(chart, BarChart)
+    assert len(chart.series) == 5
+    first, last = chart.series[0], chart.series[-1]
+    assert first.tx.strRef.f.replace("$", "") == "'Modeller'!D2"  # the series is named by its region
+    assert first.val.numRef.f.replace("$", "") == "'Modeller'!D3:D9"
+    assert first.cat.strRef.f.replace("$", "") == "'Modeller'!B3:B9"  # "Model 1" …
+    assert last.val.numRef.f.replace("$", "") == "'Modeller'!H3:H9"
+
+
+def test_services_sheet_ranks(book):
+    rows = table(book["Ydelser"])
+    assert [(row["Service code"].value, row["Libraries"].value) for row in rows[:3]] == [
+        ("passport", 3),
+        ("health_card", 2),
+        ("tax", 2),
+    ]
+    assert [row["Rank"].value for row in rows[:3]] == [1, 2, 3]
+    assert rows[1]["Share of those who answered"].value == pytest.approx(2 / 3)
+    assert len(rows) == 21
+    assert book["Ydelser"].cell(row=2 + 21 + 2, column=1).value == "3 libraries answered the question."
+
+
+def test_economy_sheet(book):
+    rows = {(row["Question code"].value, row["Code"].value): row for row in table(book["Økonomi"])}
+    figures = {
+        code: rows[("resources_dkk", code)]["Value"] for code in ("answered", "lowest", "median", "highest", "total")
+    }
+    assert {code: cell.value for code, cell in figures.items()} == {
+        "answered": 3,
+        "lowest": 20_000,
+        "median": 100_000,
+        "highest": 300_000,
+        "total": 420_000,
+    }
+    assert figures["median"].number_format == '#,##0 "kr."'
+    assert rows[("resources_dkk", "median")]["Question"].value.startswith("Hvor mange kroner")
+    assert rows[("development_funds", "yes")]["Value"].value == 2
+    assert rows[("development_funds", "yes")]["Share"].value == 0.5
+    assert ("funds_used_for", "training") in rows
+
+
+def test_quotes_sheet_respects_consent(book):
+    rows = [{key: cell.value for key, cell in row.items()} for row in table(book["Citater"])]
+    assert rows == [
+        {
+            "Quote": "Borgerne er glade for de lange åbningstider.",
+            "Name": "Hanne Jensen",
+            "Title": "Borgerservicechef",
+            "Library": "Københavns Biblioteker",
+            "Region": "Region Hovedstaden",
+        },
+        {"Quote": HOSTILE_QUOTE, "Name": None, "Title": None, "Library": None, "Region": "Region Midtjylland"},
+    ]
+    text = "".join(str(cell.value) for row in book["Citater"].iter_rows() for cell in row)
+    assert "Skjult Person" not in text and "Må ikke bruges." not in text
+
+
+def test_about_sheet(survey):
+    book = workbook(survey.round, Filters(region="midtjylland"))
+    rows = {row[0].value: row[1] for row in book["Kilde"].iter_rows(min_row=2) if row[0].value}
+    assert rows["Survey round"].value == "Biblioteker og borgerservice 2009"
+    assert rows["Round code"].value == "bs2009"
+    assert rows["Region"].value == "Region Midtjylland"
+    assert rows["Library kind"].value == "All kinds of library"
+    assert isinstance(rows["Made"].value, datetime)
+    assert rows["Submitted responses"].value == 2
+    assert book["Kilde"]["A1"].value == "Kilde: Knudsen Syd og Danmarks Biblioteksforening"
+
+
+def test_filters_apply_to_every_sheet(survey):
+    book = workbook(survey.round, Filters(kind="filial"))
+    assert [row["bibliotek"].value for row in table(book["Svar"])] == ["Lystrup Bibliotek"]
+    assert table(book["Citater"]) == []
+    model_4 = next(row for row in table(book["Modeller"]) if row["Model code"].value == "model_4")
+    assert model_4["All"].value == 1
+
+
+def test_workbook_is_written_in_write_only_mode(survey):
+    built = excel.build_workbook(survey.round, Filters())
+    assert built.write_only
+    built.save(BytesIO())  # closes the streamed sheets
+
+
+def test_filename(survey):
+    assert excel.workbook_filename(survey.round, Filters()) == "borgerservice-bs2009.xlsx"
+    assert (
+        excel.workbook_filename(survey.round, Filters(region="sjaelland", kind="bogbus"))
+        == "borgerservice-bs2009-sjaelland-bogbus.xlsx"
+    )
+
+
+def test_command_writes_the_same_workbook(survey, tmp_path):
+    output = tmp_path / "results.xlsx"
+    with translation.override("en"):
+        call_command("export_results", "bs2009", output=str(output), region="midtjylland", stdout=StringIO())
+    from_command = load_workbook(output)
+    from_function = workbook(survey.round, Filters(region="midtjylland"))
+    for name in SHEETS[:-1]:
+        assert [[c.value for c in row] for row in from_command[name].iter_rows()] == [
+            [c.value for c in row] for row in from_function[name].iter_rows()
+        ], name
+
+
+def test_command_fails_clearly(survey, tmp_path):
+    with pytest.raises(CommandError, match="No survey round"):
+        call_command("export_results", "nope", output=str(tmp_path / "x.xlsx"))
+    with pytest.raises(CommandError, match="Cannot write"):
+        call_command("export_results", "bs2009", output=str(tmp_path / "missing" / "x.xlsx"))
+
+
+def test_export_runs_a_fixed_number_of_queries(db):
+    round_ = make_round()
+    municipalities = list(Municipality.objects.order_by("code"))
+
+    def add(number, start):
+        for index in range(start, start + number):
+            make_response(round_, answers() if index % 2 else NOT_STARTED_ANSWERS, municipality=municipalities[index])
+
+    def queries():
+        with CaptureQueriesContext(connection) as context:
+            excel.workbook_write(round=round_, filters=Filters(), handle=BytesIO())
+        return len(context.captured_queries)
+
+    add(3, 0)
+    few = queries()
+    add(27, 3)
+    assert queries() == few

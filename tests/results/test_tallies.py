@@ -1,0 +1,315 @@
+"""Every figure of the hand-made round (see conftest.py), computed and compared."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from questionnaire.models import LibraryKind, Municipality, Region
+from results import tallies
+from results.tallies import Filters
+from tests.conftest import NOT_STARTED_ANSWERS, make_round
+from tests.results.conftest import HOSTILE_QUOTE, answers, make_response
+
+
+def counts(tally):
+    return {choice.code: choice.count for choice in tally.choices if choice.count}
+
+
+def test_share_is_none_without_a_denominator():
+    assert tallies.share(3, 4) == 0.75
+    assert tallies.share(0, 0) is None
+    assert tallies.share(1, None) is None
+
+
+def test_filters_reject_and_ignore_unknown_values():
+    with pytest.raises(ValueError):
+        Filters(region="skaane")
+    assert Filters.from_params({"region": "skaane", "kind": "filial"}) == Filters(kind="filial")
+    assert Filters(region="sjaelland").params == {"region": "sjaelland"}
+
+
+def test_headline(survey):
+    headline = tallies.headline(survey.round)
+    assert (headline.invited, headline.responses, headline.active, headline.not_started) == (8, 6, 4, 2)
+    assert headline.share_active == pytest.approx(4 / 6)
+    assert headline.share_not_started == pytest.approx(2 / 6)
+    assert headline.response_rate == pytest.approx(6 / 8)
+
+
+def test_headline_reproduces_the_seed_45_55(db):
+    round_ = make_round()
+    for number in range(20):
+        make_response(round_, answers() if number < 9 else NOT_STARTED_ANSWERS)
+    # Drafts never count, whatever they say.
+    make_response(round_, answers(), submit=False)
+    headline = tallies.headline(round_)
+    assert (headline.responses, headline.active, headline.not_started) == (20, 9, 11)
+    assert headline.share_active == pytest.approx(0.45)
+    assert headline.share_not_started == pytest.approx(0.55)
+
+
+def test_region_counts(survey):
+    regions = {region.region: region for region in tallies.region_counts(survey.round)}
+    assert list(regions) == list(Region.values)
+    assert [(r.invited, r.responses, r.active, r.not_started) for r in regions.values()] == [
+        (2, 2, 1, 1),  # hovedstaden
+        (2, 0, 0, 0),  # sjaelland: a draft and an invitation without answer
+        (1, 1, 1, 0),  # syddanmark
+        (2, 2, 2, 0),  # midtjylland
+        (1, 1, 0, 1),  # nordjylland
+    ]
+
+
+def test_question_tallies_for_every_choice(survey):
+    questions = {tally.code: tally for tally in tallies.question_tallies(survey.round)}
+    # Every choice question is there, text and number questions are not.
+    assert "status" in questions and "barriers" in questions and "quote" not in questions
+    status = questions["status"]
+    assert (status.answered, counts(status)) == (6, {"active": 4, "not_started": 2})
+    assert status.choice("active").share == pytest.approx(4 / 6)
+
+    models = questions["models"]
+    assert models.kind == "multi"
+    assert [choice.code for choice in models.choices] == [f"model_{n}" for n in range(1, 7)] + ["other"]
+    assert models.answered == 4
+    assert counts(models) == {"model_1": 1, "model_3": 3, "model_4": 1, "other": 1}
+    assert models.choice("model_3").share == pytest.approx(0.75)
+    assert models.choice("model_2").share == 0
+
+    assert counts(questions["primary_model"]) == {"model_3": 2, "model_4": 1, "other": 1}
+    assert counts(questions["plans"]) == {"later": 2}
+    assert counts(questions["quote_consent"]) == {"named": 1, "anonymous": 1, "no": 1}
+    # Nobody answered barriers: counts are 0 and shares have no denominator.
+    barriers = questions["barriers"]
+    assert barriers.answered == 0
+    assert {choice.share for choice in barriers.choices} == {None}
+
+
+def test_services_ranked(survey):
+    services = tallies.round_results(survey.round).services
+    assert services.answered == 3  # Odense did not answer the question
+    ranked = [(choice.code, choice.count, choice.share) for choice in services.ranked if choice.count]
+    # Ties keep questionnaire order: health_card comes before tax.
+    assert ranked == [("passport", 3, 1.0), ("health_card", 2, pytest.approx(2 / 3)), ("tax", 2, pytest.approx(2 / 3))]
+    assert len(services.ranked) == len(services.choices) == 21
+
+
+def test_challenges_ranked_and_development_funds(survey):
+    results = tallies.round_results(survey.round)
+    challenges = [(choice.code, choice.count) for choice in results.challenges.ranked if choice.count]
+    assert challenges == [("culture", 3), ("legislation", 2), ("routines", 1)]
+    assert results.challenges.choice("culture").share == pytest.approx(3 / 4)
+    funds = results.development_funds
+    assert (funds.answered, counts(funds)) == (4, {"yes": 2, "applied": 1, "no": 1})
+    assert funds.choice("yes").share == pytest.approx(0.5)
+
+
+def test_model_adoption_overall(survey):
+    adoption = tallies.model_adoption(survey.round)
+    assert (adoption.responses, adoption.active) == (6, 4)
+    by_code = {model.code: model for model in adoption.models}
+    assert [(m.count, m.share_of_active, m.share_of_all) for m in by_code.values()] == [
+        (1, 0.25, pytest.approx(1 / 6)),
+        (0, 0.0, 0.0),
+        (3, 0.75, 0.5),
+        (1, 0.25, pytest.approx(1 / 6)),
+        (0, 0.0, 0.0),
+        (0, 0.0, 0.0),
+        (1, 0.25, pytest.approx(1 / 6)),
+    ]
+    assert by_code["model_3"].label.startswith("Model 3: Udvalgte opgaver")
+
+
+def test_model_adoption_per_region(survey):
+    regions = {region.region: region for region in tallies.model_adoption(survey.round).regions}
+    hovedstaden = regions["hovedstaden"]
+    assert (hovedstaden.responses, hovedstaden.active) == (2, 1)
+    assert {m.code: (m.count, m.share_of_active, m.share_of_all) for m in hovedstaden.models if m.count} == {
+        "model_1": (1, 1.0, 0.5),
+        "model_3": (1, 1.0, 0.5),
+    }
+    midtjylland = regions["midtjylland"]
+    assert {m.code: (m.count, m.share_of_active) for m in midtjylland.models if m.count} == {
+        "model_3": (2, 1.0),
+        "model_4": (1, 0.5),
+    }
+    assert {m.code for m in regions["syddanmark"].models if m.count} == {"other"}
+    # No active library: nothing to divide by, so no share (not a ZeroDivisionError).
+    assert {m.share_of_active for m in regions["nordjylland"].models} == {None}
+    assert {(m.share_of_active, m.share_of_all) for m in regions["sjaelland"].models} == {(None, None)}
+    # The cross-table's rows: overall first, then one cell per region.
+    overall, per_region = tallies.model_adoption(survey.round).rows[2]
+    assert overall.code == "model_3" and [cell.count for cell in per_region] == [1, 0, 0, 2, 0]
+
+
+def test_resources(survey):
+    resources = tallies.resources(survey.round)
+    assert resources == tallies.Resources(
+        answered=3,
+        lowest=20_000,
+        median=100_000,
+        highest=300_000,
+        total=420_000,
+        label="Hvor mange kroner er der i alt afsat til samarbejdet?",
+    )
+
+
+def test_resources_median_of_an_even_number_and_of_none(survey):
+    resources = tallies.resources(survey.round, Filters(region="midtjylland"))
+    assert (resources.answered, resources.median, resources.total) == (2, 160_000, 320_000)
+    nothing = tallies.resources(survey.round, Filters(region="nordjylland"))
+    assert (nothing.answered, nothing.lowest, nothing.median, nothing.highest, nothing.total) == (
+        0,
+        None,
+        None,
+        None,
+        None,
+    )
+
+
+def test_median_without_percentile_cont(survey, monkeypatch):
+    # SQLite (for `make run`) has no percentile_cont: the fallback must agree, for odd, even and no counts.
+    expected = [
+        (filters, tallies.resources(survey.round, filters))
+        for filters in (
+            Filters(),
+            Filters(region="midtjylland"),
+            Filters(region="nordjylland"),
+        )
+    ]
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    for filters, resources in expected:
+        assert tallies.resources(survey.round, filters) == resources
+    assert [resources.median for _filters, resources in expected] == [100_000, 160_000, None]
+
+
+def test_library_models(survey):
+    libraries = tallies.library_models(survey.round)
+    assert [(lib.library, lib.status, lib.primary_model) for lib in libraries] == [
+        ("Københavns Biblioteker", "active", "model_3"),
+        ("Frederiksberg Bibliotek", "not_started", ""),
+        ("=Odense Centralbibliotek", "active", "other"),
+        ("Aarhus Hovedbibliotek", "active", "model_3"),
+        ("Lystrup Bibliotek", "active", "model_4"),
+        ("Aalborg Bibliotekerne", "not_started", ""),
+    ]
+    assert libraries[-2].primary_model_label.startswith("Model 4:")
+
+
+def test_municipality_models_cover_every_municipality(survey):
+    marks = {mark.code: mark for mark in tallies.municipality_models(survey.round)}
+    assert len(marks) == Municipality.objects.count() == 98
+    # Aarhus: the main library speaks for the municipality, not the branch.
+    assert (marks["751"].library, marks["751"].primary_model) == ("Aarhus Hovedbibliotek", "model_3")
+    assert (marks["147"].status, marks["147"].primary_model) == ("not_started", "")
+    assert marks["461"].primary_model == "other"
+    # A draft is no answer; nor is an invitation without one.
+    assert not marks["265"].answered and not marks["259"].answered and not marks["400"].answered
+    assert marks["101"].latitude == pytest.approx(55.6761)
+
+
+def test_municipality_models_fall_back_to_another_library(survey):
+    marks = {mark.code: mark for mark in tallies.municipality_models(survey.round, Filters(kind=LibraryKind.BRANCH))}
+    assert (marks["751"].library, marks["751"].primary_model) == ("Lystrup Bibliotek", "model_4")
+    assert not marks["101"].answered
+
+
+def test_quotes_respect_consent(survey):
+    quotes = tallies.quotes(survey.round)
+    assert len(quotes) == 2  # Lystrup said no
+    named, anonymous = sorted(quotes, key=lambda quote: not quote.named)
+    assert (named.text, named.name, named.title, named.library, named.region) == (
+        "Borgerne er glade for de lange åbningstider.",
+        "Hanne Jensen",
+        "Borgerservicechef",
+        "Københavns Biblioteker",
+        "hovedstaden",
+    )
+    assert (anonymous.text, anonymous.name, anonymous.title, anonymous.library, anonymous.region) == (
+        HOSTILE_QUOTE,
+        "",
+        "",
+        "",
+        "midtjylland",
+    )
+
+
+def test_filter_by_region(survey):
+    results = tallies.round_results(survey.round, Filters(region="midtjylland"))
+    assert (results.headline.responses, results.headline.active) == (2, 2)
+    assert [region.region for region in results.regions] == ["midtjylland"]
+    assert [region.region for region in results.model_adoption.regions] == ["midtjylland"]
+    assert counts(results.question("models")) == {"model_3": 2, "model_4": 1}
+    assert {mark.region for mark in results.municipalities} == {"midtjylland"}
+    assert [quote.region for quote in results.quotes] == ["midtjylland"]
+
+
+def test_filter_by_kind(survey):
+    results = tallies.round_results(survey.round, Filters(kind=LibraryKind.BRANCH))
+    assert (results.headline.invited, results.headline.responses, results.headline.active) == (1, 1, 1)
+    assert counts(results.question("models")) == {"model_3": 1, "model_4": 1}
+    assert results.resources.total == 20_000
+    assert results.quotes == ()
+
+
+def test_other_rounds_and_drafts_never_count(survey):
+    results = tallies.round_results(survey.other_round)
+    assert (results.headline.responses, results.headline.active) == (1, 1)
+    assert counts(results.question("models")) == {"model_6": 1}
+
+
+def test_round_results_agree_with_the_single_reads(survey):
+    results = tallies.round_results(survey.round)
+    assert results.headline == tallies.headline(survey.round)
+    assert results.questions == tallies.question_tallies(survey.round)
+    assert results.model_adoption == tallies.model_adoption(survey.round)
+    assert results.resources == tallies.resources(survey.round)
+    assert results.quotes == tallies.quotes(survey.round)
+    assert results.municipalities == tallies.municipality_models(survey.round)
+    assert results.source == "Kilde: Knudsen Syd og Danmarks Biblioteksforening"
+
+
+def test_response_rows(survey):
+    questions = {question.code: question for question in tallies.round_questions(survey.round)}
+    rows = list(tallies.response_rows(survey.round))
+    assert [row.library for row in rows] == [
+        "Københavns Biblioteker",
+        "Frederiksberg Bibliotek",
+        "=Odense Centralbibliotek",
+        "Aarhus Hovedbibliotek",
+        "Lystrup Bibliotek",
+        "Aalborg Bibliotekerne",
+    ]
+    copenhagen = rows[0]
+    assert (copenhagen.municipality, copenhagen.municipality_code, copenhagen.region) == (
+        "København",
+        "101",
+        "hovedstaden",
+    )
+    assert copenhagen.answers[questions["models"].id] == {"model_1", "model_3"}
+    assert copenhagen.answers[questions["status"].id] == "active"
+    assert copenhagen.answers[questions["resources_dkk"].id] == 100_000
+    assert copenhagen.answers[questions["respondent_name"].id] == "Hanne Jensen"
+    assert copenhagen.submitted_at is not None
+
+
+def count_queries(function):
+    with CaptureQueriesContext(connection) as context:
+        function()
+    return len(context.captured_queries)
+
+
+def test_round_results_run_a_fixed_number_of_queries(db):
+    round_ = make_round()
+    municipalities = list(Municipality.objects.order_by("code"))
+
+    def add(number):
+        for index in range(number):
+            make_response(round_, answers() if index % 2 else NOT_STARTED_ANSWERS, municipality=municipalities[index])
+
+    add(3)
+    few = count_queries(lambda: tallies.round_results(round_))
+    add(27)
+    many = count_queries(lambda: tallies.round_results(round_))
+    assert few == many
+    assert many <= 10
