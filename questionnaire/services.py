@@ -5,6 +5,7 @@ fails half-way (the database going away, two tabs at once) leaves nothing half-s
 """
 
 import csv
+import functools
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -49,8 +50,18 @@ class IncompleteResponse(Exception):
 
 
 def questionnaire_sections(questionnaire) -> list[Section]:
-    """Return the sections with their questions and choices, in three queries whatever their number."""
-    return list(questionnaire.sections.prefetch_related("questions__choices"))
+    """Return the sections with their questions and choices, loaded once per process.
+
+    A questionnaire version never changes once installed (a changed definition is a
+    new version), so every page can share one copy instead of three queries each.
+    """
+    return list(_version_sections(questionnaire.pk, questionnaire.content_hash))
+
+
+@functools.lru_cache(maxsize=16)
+def _version_sections(questionnaire_id: int, content_hash: str) -> tuple[Section, ...]:
+    # The hash is part of the key so that a reused id can never return other content.
+    return tuple(Section.objects.filter(questionnaire_id=questionnaire_id).prefetch_related("questions__choices"))
 
 
 # --- The register of libraries ---------------------------------------------------
