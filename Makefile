@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1:8000
 # The tests need PostgreSQL; pytest-django creates and drops test_borgerservice.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/borgerservice
 
-.PHONY: run test bench setup lint messages clean
+.PHONY: run test bench setup lint audit messages clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,12 @@ lint: setup
 	$(PY) manage.py makemigrations --check --dry-run
 
 # Extract the English msgids into locale/da and compile; translate the new entries in between.
+# Security: bandit reads our code (B311: random numbers only make demo and benchmark data);
+# pip-audit looks the pinned packages up in the vulnerability database and fails on any hit.
+audit: setup
+	$(VENV)/bin/bandit -q -r questionnaire results surveyproject -x '*/migrations/*' -s B311
+	$(VENV)/bin/pip-audit -r requirements.txt --progress-spinner off
+
 messages: setup
 	$(PY) manage.py makemessages -l da --no-obsolete --no-location --ignore=.venv --ignore=staticfiles --ignore=tests
 	$(PY) manage.py compilemessages --ignore=.venv

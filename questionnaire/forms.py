@@ -12,14 +12,13 @@ from crispy_forms.layout import HTML, Div, Layout
 from django import forms
 from django.utils import timezone
 from django.utils.html import escape, format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .conditions import condition_met, is_answered, visible_answers
 from .models import QuestionKind
 
 REQUIRED_MESSAGE = _("Please answer this question.")
-REQUIRED_MARK = ' <span class="text-danger" aria-hidden="true">*</span>'
+REQUIRED_LABEL = '{} <span class="text-danger" aria-hidden="true">*</span>'
 
 
 class WholeNumberField(forms.IntegerField):
@@ -80,12 +79,9 @@ FIELD_FACTORIES = {
 
 def create_field(question):
     field = FIELD_FACTORIES[question.kind](question)
-    # crispy renders labels and help texts unescaped: escape the questionnaire's text here.
-    field.label = format_html(
-        "{}{}",
-        question.label,
-        mark_safe(REQUIRED_MARK) if question.required else "",  # noqa: S308
-    )
+    # The label carries the required mark as markup, so it is built escaped; crispy
+    # renders help texts unescaped, so they are escaped here.
+    field.label = format_html(REQUIRED_LABEL, question.label) if question.required else question.label
     field.help_text = escape(question.help_text)
     field.question_label = question.label  # without the required mark, for the error summary
     field.required = False  # judged in SectionForm.clean, where conditions are known
