@@ -10,6 +10,8 @@ and text that Excel could take for one (``=``, ``+``, ``-``, ``@``…) also gets
 Excel's quote prefix, so it stays text even when someone edits the cell.
 """
 
+from collections.abc import Iterator
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -151,14 +153,8 @@ def _answer_columns(questions):
     return columns
 
 
-def _answers_sheet(workbook, results: Results, questions):
-    columns = _answer_columns(questions)
-    text_kinds = (QuestionKind.TEXT, QuestionKind.LONG_TEXT, QuestionKind.EMAIL)
-    widths = [32, 16, 18, 12, 20, 17] + [
-        40 if question.kind in text_kinds else max(10, len(header) + 2) for header, question, _choice in columns
-    ]
-    sheet = Sheet(workbook, ANSWERS, widths, freeze="B3")
-    sheet.header([*RESPONSE_COLUMNS, *(header for header, _question, _choice in columns)])
+def answer_rows(results: Results, questions, columns) -> Iterator[list]:
+    """Yield the values of `Svar`, a list per submitted response, streamed from the database."""
     for row in response_rows(results.round, results.filters, questions=questions):
         values = [
             row.library,
@@ -175,6 +171,18 @@ def _answers_sheet(workbook, results: Results, questions):
                 values.append(None if answer is None else int(choice in answer))
             else:
                 values.append(answer)
+        yield values
+
+
+def _answers_sheet(workbook, results: Results, questions):
+    columns = _answer_columns(questions)
+    text_kinds = (QuestionKind.TEXT, QuestionKind.LONG_TEXT, QuestionKind.EMAIL)
+    widths = [32, 16, 18, 12, 20, 17] + [
+        40 if question.kind in text_kinds else max(10, len(header) + 2) for header, question, _choice in columns
+    ]
+    sheet = Sheet(workbook, ANSWERS, widths, freeze="B3")
+    sheet.header([*RESPONSE_COLUMNS, *(header for header, _question, _choice in columns)])
+    for values in answer_rows(results, questions, columns):
         sheet.row(values)
     sheet.filter()
 
