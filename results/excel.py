@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -294,7 +295,10 @@ def _services_sheet(workbook, results: Results):
         sheet.row([rank, choice.code, choice.label, choice.count, choice.share], formats={4: PERCENT})
     last = sheet.rows
     sheet.append([])
-    sheet.append([text_cell(sheet.ws, _("%(count)d libraries answered the question.") % {"count": services.answered})])
+    answered = ngettext(
+        "%(count)d library answered the question.", "%(count)d libraries answered the question.", services.answered
+    ) % {"count": services.answered}
+    sheet.append([text_cell(sheet.ws, answered)])
     sheet.filter(last)
 
 

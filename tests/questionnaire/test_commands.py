@@ -55,8 +55,8 @@ def test_import_libraries_rejects_a_bad_file_and_lists_the_rows(tmp_path):
     with pytest.raises(CommandError, match="2 problem"):
         call_command("import_libraries", str(path), stdout=StringIO(), stderr=err)
 
-    assert "Row 3" in err.getvalue() and "999" in err.getvalue()
-    assert "Row 4" in err.getvalue() and "rumskib" in err.getvalue()
+    assert "Række 3, kommunekode »999«: Ukendt kommunekode." in err.getvalue() and "999" in err.getvalue()
+    assert "Række 4, type »rumskib«: Ukendt type; brug hovedbibliotek, filial, bogbus." in err.getvalue()
     assert Library.objects.count() == 0
 
 
@@ -107,7 +107,7 @@ def test_sending_for_an_unknown_or_closed_round_fails():
         run("send_invitations", "nope")
     now = timezone.now()
     make_invitation(round=make_round(slug="old", opens_at=now - timedelta(days=60), closes_at=now - timedelta(days=1)))
-    with pytest.raises(CommandError, match="not open"):
+    with pytest.raises(CommandError, match="er ikke åben, så dens links virker ikke"):
         run("send_reminders", "old")
     assert mail.outbox == []
 
@@ -116,7 +116,7 @@ def test_anonymise_round_only_after_it_has_closed():
     round_ = make_round(slug="2009")
     answer_all(make_invitation(round=round_), ACTIVE_ANSWERS)
 
-    with pytest.raises(CommandError, match="not closed"):
+    with pytest.raises(CommandError, match="er ikke lukket endnu"):
         run("anonymise_round", "2009", "--no-input")
 
     round_.closes_at = timezone.now() - timedelta(minutes=1)

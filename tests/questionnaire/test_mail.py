@@ -181,9 +181,11 @@ def test_invitation_mail_carries_link_deadline_and_contact(settings):
     for body in (message.body, html):
         assert url in body
         assert "1. september 2031" in body  # Danish date, in the site's time zone
+        assert "Vi beder om jeres svar senest den 1. september 2031 kl. 23:59." in body
         assert "survey@db.example" in body
     assert invitation.library.name in message.body
     assert "Biblioteker og borgerservice" in message.subject and "\n" not in message.subject
+    assert message.subject == "Jeres bibliotek er inviteret til at deltage: Biblioteker og borgerservice"
     assert message.to == [invitation.library.email]
     assert message.reply_to == ["survey@db.example"]
 
@@ -250,8 +252,10 @@ def test_reminder_text_tells_a_started_library_its_answers_are_saved():
     started = Invitation.objects.select_related("response").get(pk=started.pk)
     fresh = make_invitation(round=round_, sent_at=days_ago(10))
 
-    assert "saved" in mail_message(started, "reminder").body
-    assert "saved" not in mail_message(fresh, "reminder").body
+    saved = "De svar, I har givet indtil nu, er gemt"
+    assert saved in mail_message(started, "reminder").body
+    assert saved not in mail_message(fresh, "reminder").body
+    assert "Vi har endnu ikke modtaget jeres svar" in mail_message(fresh, "reminder").body
 
 
 def test_reminder_interval_is_configurable(settings):

@@ -192,7 +192,7 @@ def test_repeated_failed_logins_lock_the_user_out(client, settings):
     locked = login(client, "hanne", "the-right-password")
 
     assert locked.status_code == 429
-    assert "Too many failed logins" in locked.content.decode()
+    assert "For mange mislykkede loginforsøg" in locked.content.decode()
     assert "_auth_user_id" not in client.session
     # Another user from the same address is not locked out.
     make_staff(username="per", password="pers-password", group=READERS)

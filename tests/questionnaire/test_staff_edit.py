@@ -101,7 +101,7 @@ def test_a_correction_that_leaves_a_submitted_response_incomplete_is_refused(man
     page = post_section(manager_client, response, "status", {"status": "active"}, reason="Fejl")
 
     assert page.status_code == 200
-    assert "Reopen the response first" in page.content.decode()
+    assert "Genåbn besvarelsen først for at udfylde dem." in page.content.decode()
     assert response_answers(response)["status"] == "not_started"
     assert not ResponseChange.objects.exists()
 

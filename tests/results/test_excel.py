@@ -22,7 +22,7 @@ SHEETS = ["Svar", "Optælling", "Modeller", "Ydelser", "Økonomi", "Citater", "K
 
 def workbook(round_, filters=NO_FILTERS):
     handle = BytesIO()
-    with translation.override("en"):
+    with translation.override("da"):
         excel.workbook_write(round=round_, filters=filters, handle=handle)
     return load_workbook(BytesIO(handle.getvalue()))
 
@@ -92,8 +92,8 @@ def test_answers_sheet_has_one_row_per_submitted_response(book):
 
 def test_answers_sheet_values_are_typed(book):
     copenhagen, frederiksberg, odense, _aarhus, lystrup, _aalborg = table(book["Svar"])
-    assert copenhagen["type"].value == "main library"
-    assert lystrup["type"].value == "branch"
+    assert copenhagen["type"].value == "hovedbibliotek"
+    assert lystrup["type"].value == "filial"
     assert (copenhagen["kommune"].value, copenhagen["kommunekode"].value) == ("København", "101")
     assert copenhagen["kommunekode"].data_type == "s"  # "101" stays a code, not the number 101
     assert copenhagen["region"].value == "Region Hovedstaden"
@@ -129,7 +129,7 @@ def test_hostile_text_stays_text(survey):
     assert rows["Aarhus Hovedbibliotek"]["advice"].value == "@SUM(1+1)"
     # A control character Excel cannot store is dropped, the rest kept.
     assert rows["@Bibliotek med klokke"]["advice"].value == "+45 12 34 56 78"
-    quotes = [row["Quote"] for row in table(book["Citater"])]
+    quotes = [row["Citat"] for row in table(book["Citater"])]
     assert [quote.value for quote in quotes].count(HOSTILE_QUOTE) == 2
     for ws in book:
         for row in ws.iter_rows():
@@ -139,19 +139,27 @@ def test_hostile_text_stays_text(survey):
 
 def test_counts_sheet(book):
     rows = table(book["Optælling"])
-    assert list(rows[0]) == ["Question code", "Question", "Choice code", "Choice", "Count", "Percent", "Answered"]
-    by_key = {(row["Question code"].value, row["Choice code"].value): row for row in rows}
+    assert list(rows[0]) == [
+        "Spørgsmålskode",
+        "Spørgsmål",
+        "Svarmulighedskode",
+        "Svarmulighed",
+        "Antal",
+        "Procent",
+        "Besvaret af",
+    ]
+    by_key = {(row["Spørgsmålskode"].value, row["Svarmulighedskode"].value): row for row in rows}
     active = by_key[("status", "active")]
-    assert active["Question"].value == "Har biblioteket borgerserviceaktiviteter i dag?"
-    assert active["Choice"].value == "Ja, biblioteket har borgerserviceaktiviteter"
-    assert (active["Count"].value, active["Answered"].value) == (4, 6)
-    assert active["Percent"].value == pytest.approx(4 / 6)
-    assert active["Percent"].number_format == "0.0%"
-    assert by_key[("models", "model_3")]["Count"].value == 3
-    assert by_key[("models", "model_3")]["Percent"].value == pytest.approx(0.75)
-    assert by_key[("services", "passport")]["Percent"].value == 1
+    assert active["Spørgsmål"].value == "Har biblioteket borgerserviceaktiviteter i dag?"
+    assert active["Svarmulighed"].value == "Ja, biblioteket har borgerserviceaktiviteter"
+    assert (active["Antal"].value, active["Besvaret af"].value) == (4, 6)
+    assert active["Procent"].value == pytest.approx(4 / 6)
+    assert active["Procent"].number_format == "0.0%"
+    assert by_key[("models", "model_3")]["Antal"].value == 3
+    assert by_key[("models", "model_3")]["Procent"].value == pytest.approx(0.75)
+    assert by_key[("services", "passport")]["Procent"].value == 1
     # Nobody answered: the share is empty, not 0 and not an error.
-    assert by_key[("barriers", "resources")]["Percent"].value is None
+    assert by_key[("barriers", "resources")]["Procent"].value is None
     assert len(rows) == sum(1 for _ in by_key)
 
 
@@ -160,19 +168,19 @@ def test_models_sheet_with_a_native_bar_chart(book):
     rows = table(ws)
     header = list(rows[0])
     regions = ["Region Hovedstaden", "Region Sjælland", "Region Syddanmark", "Region Midtjylland", "Region Nordjylland"]
-    assert header[:3] == ["Model code", "Model", "Description"]
+    assert header[:3] == ["Modelkode", "Model", "Beskrivelse"]
     assert header[3:8] == regions
-    model_3 = next(row for row in rows if row["Model code"].value == "model_3")
+    model_3 = next(row for row in rows if row["Modelkode"].value == "model_3")
     assert model_3["Model"].value == "Model 3"
     assert [model_3[region].value for region in regions] == [1, 0, 0, 2, 0]
-    assert model_3["All"].value == 3
-    assert model_3["Share of libraries with activities"].value == 0.75
-    assert model_3["Share of all responses"].value == 0.5
-    assert model_3["Share of all responses"].number_format == "0.0%"
-    other = next(row for row in rows if row["Model code"].value == "other")
+    assert model_3["I alt"].value == 3
+    assert model_3["Andel af biblioteker med aktiviteter"].value == 0.75
+    assert model_3["Andel af alle besvarelser"].value == 0.5
+    assert model_3["Andel af alle besvarelser"].number_format == "0.0%"
+    other = next(row for row in rows if row["Modelkode"].value == "other")
     assert other["Model"].value == "Anden model"
     assert ws.auto_filter.ref == "A2:K9"
-    with_activities = next(row for row in rows if row["Model"].value == "With activities")
+    with_activities = next(row for row in rows if row["Model"].value == "Med aktiviteter")
     assert [with_activities[region].value for region in regions] == [1, 0, 1, 2, 0]
 
     (chart,) = ws._charts
@@ -187,21 +195,21 @@ def test_models_sheet_with_a_native_bar_chart(book):
 
 def test_services_sheet_ranks(book):
     rows = table(book["Ydelser"])
-    assert [(row["Service code"].value, row["Libraries"].value) for row in rows[:3]] == [
+    assert [(row["Ydelseskode"].value, row["Biblioteker"].value) for row in rows[:3]] == [
         ("passport", 3),
         ("health_card", 2),
         ("tax", 2),
     ]
-    assert [row["Rank"].value for row in rows[:3]] == [1, 2, 3]
-    assert rows[1]["Share of those who answered"].value == pytest.approx(2 / 3)
+    assert [row["Placering"].value for row in rows[:3]] == [1, 2, 3]
+    assert rows[1]["Andel af dem, der svarede"].value == pytest.approx(2 / 3)
     assert len(rows) == 21
-    assert book["Ydelser"].cell(row=2 + 21 + 2, column=1).value == "3 libraries answered the question."
+    assert book["Ydelser"].cell(row=2 + 21 + 2, column=1).value == "3 biblioteker besvarede spørgsmålet."
 
 
 def test_economy_sheet(book):
-    rows = {(row["Question code"].value, row["Code"].value): row for row in table(book["Økonomi"])}
+    rows = {(row["Spørgsmålskode"].value, row["Kode"].value): row for row in table(book["Økonomi"])}
     figures = {
-        code: rows[("resources_dkk", code)]["Value"] for code in ("answered", "lowest", "median", "highest", "total")
+        code: rows[("resources_dkk", code)]["Værdi"] for code in ("answered", "lowest", "median", "highest", "total")
     }
     assert {code: cell.value for code, cell in figures.items()} == {
         "answered": 3,
@@ -211,9 +219,9 @@ def test_economy_sheet(book):
         "total": 420_000,
     }
     assert figures["median"].number_format == '#,##0 "kr."'
-    assert rows[("resources_dkk", "median")]["Question"].value.startswith("Hvor mange kroner")
-    assert rows[("development_funds", "yes")]["Value"].value == 2
-    assert rows[("development_funds", "yes")]["Share"].value == 0.5
+    assert rows[("resources_dkk", "median")]["Spørgsmål"].value.startswith("Hvor mange kroner")
+    assert rows[("development_funds", "yes")]["Værdi"].value == 2
+    assert rows[("development_funds", "yes")]["Andel"].value == 0.5
     assert ("funds_used_for", "training") in rows
 
 
@@ -221,13 +229,13 @@ def test_quotes_sheet_respects_consent(book):
     rows = [{key: cell.value for key, cell in row.items()} for row in table(book["Citater"])]
     assert rows == [
         {
-            "Quote": "Borgerne er glade for de lange åbningstider.",
-            "Name": "Hanne Jensen",
-            "Title": "Borgerservicechef",
-            "Library": "Københavns Biblioteker",
+            "Citat": "Borgerne er glade for de lange åbningstider.",
+            "Navn": "Hanne Jensen",
+            "Stilling": "Borgerservicechef",
+            "Bibliotek": "Københavns Biblioteker",
             "Region": "Region Hovedstaden",
         },
-        {"Quote": HOSTILE_QUOTE, "Name": None, "Title": None, "Library": None, "Region": "Region Midtjylland"},
+        {"Citat": HOSTILE_QUOTE, "Navn": None, "Stilling": None, "Bibliotek": None, "Region": "Region Midtjylland"},
     ]
     text = "".join(str(cell.value) for row in book["Citater"].iter_rows() for cell in row)
     assert "Skjult Person" not in text and "Må ikke bruges." not in text
@@ -236,12 +244,12 @@ def test_quotes_sheet_respects_consent(book):
 def test_about_sheet(survey):
     book = workbook(survey.round, Filters(region="midtjylland"))
     rows = {row[0].value: row[1] for row in book["Kilde"].iter_rows(min_row=2) if row[0].value}
-    assert rows["Survey round"].value == "Biblioteker og borgerservice 2009"
-    assert rows["Round code"].value == "bs2009"
+    assert rows["Undersøgelsesrunde"].value == "Biblioteker og borgerservice 2009"
+    assert rows["Rundens kortnavn"].value == "bs2009"
     assert rows["Region"].value == "Region Midtjylland"
-    assert rows["Library kind"].value == "All kinds of library"
-    assert isinstance(rows["Made"].value, datetime)
-    assert rows["Submitted responses"].value == 2
+    assert rows["Bibliotekstype"].value == "Alle bibliotekstyper"
+    assert isinstance(rows["Udtrukket"].value, datetime)
+    assert rows["Indsendte besvarelser"].value == 2
     assert book["Kilde"]["A1"].value == "Kilde: Knudsen Syd og Danmarks Biblioteksforening"
 
 
@@ -249,8 +257,8 @@ def test_filters_apply_to_every_sheet(survey):
     book = workbook(survey.round, Filters(kind="filial"))
     assert [row["bibliotek"].value for row in table(book["Svar"])] == ["Lystrup Bibliotek"]
     assert table(book["Citater"]) == []
-    model_4 = next(row for row in table(book["Modeller"]) if row["Model code"].value == "model_4")
-    assert model_4["All"].value == 1
+    model_4 = next(row for row in table(book["Modeller"]) if row["Modelkode"].value == "model_4")
+    assert model_4["I alt"].value == 1
 
 
 def test_workbook_is_written_in_write_only_mode(survey):
@@ -269,7 +277,7 @@ def test_filename(survey):
 
 def test_command_writes_the_same_workbook(survey, tmp_path):
     output = tmp_path / "results.xlsx"
-    with translation.override("en"):
+    with translation.override("da"):
         call_command("export_results", "bs2009", output=str(output), region="midtjylland", stdout=StringIO())
     from_command = load_workbook(output)
     from_function = workbook(survey.round, Filters(region="midtjylland"))

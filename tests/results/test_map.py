@@ -54,31 +54,31 @@ def test_marks_are_coloured_by_primary_model(survey):
 
 
 def test_each_mark_names_municipality_library_and_answer(survey):
-    with translation.override("en"):
+    with translation.override("da"):
         found = marks(parse(denmark.map_svg(round_results(survey.round))))
     assert title(found["751"]).startswith("Aarhus – Aarhus Hovedbibliotek: Model 3: Udvalgte opgaver")
-    assert title(found["147"]) == "Frederiksberg – Frederiksberg Bibliotek: not started"
-    assert title(found["259"]) == "Køge: no answer"
+    assert title(found["147"]) == "Frederiksberg – Frederiksberg Bibliotek: ikke påbegyndt"
+    assert title(found["259"]) == "Køge: intet svar"
 
 
 def test_map_is_an_accessible_image_with_legend_and_source(survey):
-    with translation.override("en"):
+    with translation.override("da"):
         svg = denmark.map_svg(round_results(survey.round), standalone=True)
     assert svg.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<svg')
     root = parse(svg)
     assert root.get("role") == "img"
     assert root.get("aria-labelledby") == "map-title map-desc"
-    assert root.find(f"{SVG}title").text.startswith("Primary cooperation model by municipality – Biblioteker og")
+    assert root.find(f"{SVG}title").text.startswith("Primær samarbejdsmodel pr. kommune – Biblioteker og")
     # Four active libraries, two of them in Aarhus.
-    assert "98 municipalities: 3 with borgerservice activities" in root.find(f"{SVG}desc").text
+    assert "98 kommuner: 3 med borgerserviceaktiviteter" in root.find(f"{SVG}desc").text
     text = " ".join("".join(element.itertext()) for element in root.iter(f"{SVG}text"))
     assert "Kilde: Knudsen Syd og Danmarks Biblioteksforening" in text
     for legend in (
         "Model 1: Borgerserviceopgaver",
         "Model 6: Mindre faglige",
         "Anden model",
-        "Not started",
-        "No answer",
+        "Ikke påbegyndt",
+        "Intet svar",
     ):
         assert legend in text
 
