@@ -12,6 +12,7 @@ from questionnaire.models import Library
 from questionnaire.sample import sample_answers
 from questionnaire.services import (
     default_register_load,
+    invitation_mark_opened,
     invitation_url,
     invitations_create,
     questionnaire_sections,
@@ -62,6 +63,7 @@ class Command(BaseCommand):
         rng = random.Random(2009)
         sections = questionnaire_sections(round_.questionnaire)
         for number, invitation in enumerate(invitations):
+            invitation_mark_opened(invitation)
             answers = sample_answers(sections, rng)
             last = len(sections) if number < SUBMITTED else rng.randint(1, 3)
             for section in sections[:last]:
