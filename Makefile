@@ -27,7 +27,7 @@ setup: $(VENV)/.installed .env
 
 run: setup
 	$(PY) manage.py migrate --no-input
-	$(PY) manage.py demo
+	SITE_URL=$${SITE_URL:-http://$(HOST)} $(PY) manage.py demo
 	$(PY) manage.py runserver $(HOST)
 
 test: setup
