@@ -25,9 +25,11 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 setup: $(VENV)/.installed .env
 
+# Personal links in the demo and its mails point at the server that runs.
+run: export SITE_URL ?= http://$(HOST)
 run: setup
 	$(PY) manage.py migrate --no-input
-	SITE_URL=$${SITE_URL:-http://$(HOST)} $(PY) manage.py demo
+	$(PY) manage.py demo
 	$(PY) manage.py runserver $(HOST)
 
 test: setup
