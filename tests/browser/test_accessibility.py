@@ -37,3 +37,20 @@ def test_every_respondent_page_has_no_serious_accessibility_violations(live_serv
 
     assert {url: v for url, v in found.items() if v} == {}
     assert len(found) == len(pages) + 3
+
+
+def test_the_results_page_has_no_serious_accessibility_violations(live_server, new_page):
+    from tests.conftest import NOT_STARTED_ANSWERS, make_staff
+
+    round_ = make_invitation().round
+    answer_all(round_.invitations.get(), {**ACTIVE_ANSWERS, "quote": "Giv tid!", "quote_consent": "named"})
+    answer_all(make_invitation(round=round_), NOT_STARTED_ANSWERS)
+    make_staff(username="db-staff", password="a-long-test-password", is_superuser=True)
+
+    page = new_page()
+    page.goto(f"{live_server.url}/results/{round_.slug}/")  # redirected to the admin login
+    page.get_by_label("Brugernavn").fill("db-staff")
+    page.get_by_label("Adgangskode").fill("a-long-test-password")
+    page.get_by_role("button", name="Log ind").click()
+    page.get_by_role("heading", name="Danmarkskortet").wait_for()
+    assert serious_accessibility_violations(page) == []
