@@ -17,7 +17,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -260,12 +260,8 @@ def holds_personal_data():
     return Exists(answers) | Exists(history)
 
 
-def results_url(round_: Round) -> str | None:
-    # The results pages are their own app; the admin works with or without them.
-    try:
-        return reverse("results:round", args=[round_.slug])
-    except NoReverseMatch:
-        return None
+def results_url(round_: Round) -> str:
+    return reverse("results:round", args=[round_.slug])
 
 
 @admin.register(Round)
@@ -329,10 +325,7 @@ class RoundAdmin(admin.ModelAdmin):
         overview = format_html(
             '<a href="{}">{}</a>', reverse("admin:questionnaire_round_overview", args=[round_.pk]), _("Overview")
         )
-        results = results_url(round_)
-        if results:
-            return format_html('{} · <a href="{}">{}</a>', overview, results, _("Results"))
-        return overview
+        return format_html('{} · <a href="{}">{}</a>', overview, results_url(round_), _("Results"))
 
     # Permissions for actions and views beyond add/change/delete/view.
 
@@ -394,13 +387,6 @@ class RoundAdmin(admin.ModelAdmin):
             "title": title,
             **extra,
         }
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {})}
-        round_ = Round.objects.filter(pk=object_id).first() if object_id.isdigit() else None
-        if round_ is not None:
-            extra_context["results_url"] = results_url(round_)
-        return super().change_view(request, object_id, form_url, extra_context)
 
     def overview_view(self, request, pk):
         round_ = self._round(request, pk)

@@ -215,10 +215,11 @@ def test_round_list_links_to_the_overview_and_shows_personal_data(busy_round, ma
 
     html = page.content.decode()
     assert url("round_overview", busy_round.pk) in html
+    assert f'href="/results/{busy_round.slug}/"' in html
     row = page.context["cl"].result_list[0]
     assert (row.invited, row.submitted, row.personal_data_held) == (5, 2, True)
-    change = manager_client.get(url("round_change", busy_round.pk))
-    assert url("round_overview", busy_round.pk) in change.content.decode()
+    change = manager_client.get(url("round_change", busy_round.pk)).content.decode()
+    assert url("round_overview", busy_round.pk) in change and f'href="/results/{busy_round.slug}/"' in change
 
 
 def test_invite_and_send_invitations_from_the_overview(busy_round, manager_client):
