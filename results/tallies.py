@@ -578,33 +578,32 @@ def _resources(data: _Data) -> Resources:
 
 
 def _quotes(data: _Data) -> tuple[Quote, ...]:
-    def answer(value, code):
-        return Max(f"answers__{value}", filter=Q(answers__question__code=code))
-
     consenting = counted_answers(data.round, data.filters).filter(
         question__code=QUOTE_CONSENT, choice__code__in=[NAMED, ANONYMOUS]
     )
-    rows = (
-        submitted_responses(data.round, data.filters)
-        .filter(pk__in=consenting.values("response_id"))
-        # Filtering before annotating joins only these answers, not all of every response's.
-        .filter(answers__question__code__in=[QUOTE, QUOTE_CONSENT, RESPONDENT_NAME, RESPONDENT_TITLE])
-        .annotate(
-            quote_text=answer("text", QUOTE),
-            consent=answer("choice__code", QUOTE_CONSENT),
-            person=answer("text", RESPONDENT_NAME),
-            person_title=answer("text", RESPONDENT_TITLE),
-        )
-        .filter(consent__in=[NAMED, ANONYMOUS])
+    # The four answers that make a quote, of consenting responses only: a few rows each,
+    # read as they are (grouping every answer of every response costs far more).
+    answers = (
+        counted_answers(data.round, data.filters)
+        .filter(response__in=consenting.values("response_id"))
+        .filter(question__code__in=[QUOTE, QUOTE_CONSENT, RESPONDENT_NAME, RESPONDENT_TITLE])
         .values_list(
-            "quote_text",
-            "consent",
-            "person",
-            "person_title",
-            "invitation__library__name",
-            "invitation__library__municipality__region",
+            "response_id",
+            "question__code",
+            "text",
+            "choice__code",
+            "response__invitation__library__name",
+            "response__invitation__library__municipality__region",
         )
     )
+    by_response = {}
+    for response_id, code, text, choice, library, region in answers:
+        fields = by_response.setdefault(response_id, {"library": library, "region": region})
+        fields[code] = choice if code == QUOTE_CONSENT else text
+    rows = [
+        (f.get(QUOTE), f[QUOTE_CONSENT], f.get(RESPONDENT_NAME), f.get(RESPONDENT_TITLE), f["library"], f["region"])
+        for f in by_response.values()
+    ]
     quotes = []
     for text, consent, person, person_title, library, region in rows:
         if not (text or "").strip():
