@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from .conditions import visible_sections
+from .conditions import chosen_labels, visible_sections
 from .forms import SectionForm
 from .mail import (
     SendReport,
@@ -915,10 +915,9 @@ def _condition_notes(section) -> dict:
             continue
         source = questions[condition["question"]]
         if "any_of" in condition:
-            labels = [choice.label for choice in source.choices.all() if choice.code in condition["any_of"]]
             notes[question.code] = _("Only if “%(question)s” is answered “%(choices)s”.") % {
                 "question": source.label,
-                "choices": "”, “".join(labels),
+                "choices": chosen_labels(condition, source),
             }
         else:
             notes[question.code] = _("Only if “%(question)s” is answered.") % {"question": source.label}

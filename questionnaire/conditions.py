@@ -9,6 +9,8 @@ code (single), a list of choice codes (multi), a string or an integer.
 
 from collections.abc import Mapping
 
+from django.utils.translation import gettext
+
 
 def is_answered(value):
     return value not in (None, "", [], ())
@@ -70,3 +72,13 @@ def possible_sections(sections, answers):
         for section in sections
         if condition_met(section.show_if, shown) or section.show_if["question"] not in shown
     ]
+
+
+def chosen_labels(condition: Mapping, source) -> str:
+    """Return the labels of the choices that *condition* asks of question *source*, for a sentence.
+
+    The sentence puts the result in quotes; the separator closes and reopens them, so
+    that each label stands in quotes of its own: “A” or “B” (»A« eller »B«).
+    """
+    labels = [choice.label for choice in source.choices.all() if choice.code in condition["any_of"]]
+    return gettext("” or “").join(labels)

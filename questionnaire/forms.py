@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.translation import gettext_lazy as _
 
-from .conditions import condition_met, is_answered, visible_answers
+from .conditions import chosen_labels, condition_met, is_answered, visible_answers
 from .models import QuestionKind
 
 REQUIRED_MESSAGE = _("Please answer this question.")
@@ -148,8 +148,7 @@ class SectionForm(forms.Form):
     def _condition_note(self, condition):
         source = next(q for q in self.section.questions.all() if q.code == condition["question"])
         if "any_of" in condition:
-            labels = [choice.label for choice in source.choices.all() if choice.code in condition["any_of"]]
-            return _("Answer only if you chose “%(choices)s” above.") % {"choices": "”, “".join(labels)}
+            return _("Answer only if you chose “%(choices)s” above.") % {"choices": chosen_labels(condition, source)}
         return _("Answer only if you answered “%(question)s” above.") % {"question": source.label}
 
     def clean(self):

@@ -32,6 +32,7 @@ from questionnaire.models import (
     ResponseStatus,
     Round,
 )
+from questionnaire.services import PERSONAL_QUESTION_CODES
 
 # The reuse condition of the seed: every table, chart, map and export names it.
 SOURCE = "Kilde: Knudsen Syd og Danmarks Biblioteksforening"
@@ -48,9 +49,7 @@ RESPONDENT_NAME, RESPONDENT_TITLE = "respondent_name", "respondent_title"
 # privacy notice promises them for follow-up only) and the quote with its consent
 # (quotes are published only as consented, and never next to the library's name
 # when the consent is anonymous). They are still counted in tallies.
-PERSONAL_QUESTIONS = frozenset(
-    {RESPONDENT_NAME, RESPONDENT_TITLE, "respondent_email", "respondent_phone", QUOTE, QUOTE_CONSENT}
-)
+PERSONAL_QUESTIONS = frozenset({*PERSONAL_QUESTION_CODES, QUOTE, QUOTE_CONSENT})
 
 
 def share(part: int | None, whole: int | None) -> float | None:

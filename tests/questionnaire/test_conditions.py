@@ -1,6 +1,6 @@
 import pytest
 
-from questionnaire.conditions import condition_met, possible_sections, visible_answers, visible_sections
+from questionnaire.conditions import chosen_labels, condition_met, possible_sections, visible_answers, visible_sections
 from questionnaire.definition import install_default
 from questionnaire.services import questionnaire_sections
 
@@ -51,3 +51,10 @@ def test_progress_counts_both_paths_until_status_is_answered(sections):
     assert len(possible_sections(sections, {})) == 9
     assert [s.code for s in possible_sections(sections, {"status": "not_started"})] == ["library", "status", "plans"]
     assert len(possible_sections(sections, {"status": "active"})) == 8
+
+
+def test_chosen_labels_stand_each_in_danish_quotes(sections):
+    status = next(q for s in sections for q in s.questions.all() if q.code == "status")
+    both = {"question": "status", "any_of": ["active", "not_started"]}
+    sentence = f"»{chosen_labels(both, status)}«"
+    assert sentence == "»Ja, biblioteket har borgerserviceaktiviteter« eller »Nej, arbejdet er ikke påbegyndt endnu«"
