@@ -22,6 +22,7 @@ from questionnaire.services import (
 )
 
 DEMO_ROUND = "demo"
+DANISH_LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"})
 SUBMITTED, DRAFTS = 40, 10
 
 
@@ -33,7 +34,8 @@ class Command(BaseCommand):
             raise CommandError("Demo data is for local use only: set DJANGO_DEBUG=true.")
         default_register_load()
         for library in Library.objects.filter(email=""):
-            library.email = f"{slugify(library.municipality.name)}@bibliotek.example"
+            name = library.municipality.name.lower().translate(DANISH_LETTERS)
+            library.email = f"{slugify(name)}@bibliotek.example"
             library.save(update_fields=["email"])
 
         round_, _ = round_open(
