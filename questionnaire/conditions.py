@@ -60,6 +60,13 @@ def visible_questions(sections, section, answers):
     return [question for question in section.questions.all() if condition_met(question.show_if, shown)]
 
 
+def neighbour_section(sections, answers, code, step: int):
+    """Return the section *step* places from section *code* among those shown, or None past either end."""
+    shown = visible_sections(sections, answers)
+    index = next(i for i, section in enumerate(shown) if section.code == code) + step
+    return shown[index] if 0 <= index < len(shown) else None
+
+
 def possible_sections(sections, answers):
     """Return the sections that are shown, or may still be shown once a question is answered.
 

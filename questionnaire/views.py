@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .conditions import possible_sections, visible_sections
+from .conditions import neighbour_section, possible_sections, visible_sections
 from .forms import SectionForm
 from .models import Invitation
 from .services import (
@@ -65,6 +65,10 @@ class Visit:
         if self.response is None:
             return section_url(self.invitation, shown[0].code)
         return review_url(self.invitation)
+
+
+# How each button moves through the sections shown: back one, stay, on one.
+MOVES = {"back": -1, "save": 0, "next": 1}
 
 
 def section_url(invitation, code):
@@ -118,7 +122,9 @@ def section(request: HttpRequest, token: str, code: str) -> HttpResponse:
             # A section hidden by an earlier answer: go on where the questionnaire continues.
             return redirect(visit.resume_url())
         raise Http404
-    action = request.POST.get("action", "next")
+    # Next judges the page in full; Back and "save for later" keep what is there, gaps and all.
+    action = request.POST.get("action")
+    action = action if action in MOVES else "next"
     form = SectionForm(
         request.POST or None,
         sections=visit.sections,
@@ -128,17 +134,14 @@ def section(request: HttpRequest, token: str, code: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         values = form.answer_values()
-        answers = {**visit.answers, **values}
-        after = visible_sections(visit.sections, answers)
-        index = next(i for i, s in enumerate(after) if s.code == current.code)
-        if action == "back":
-            target = after[index - 1].code if index > 0 else ""
-        elif action == "save":
-            target = current.code
-        else:
-            target = after[index + 1].code if index + 1 < len(after) else ""
+        target = neighbour_section(visit.sections, {**visit.answers, **values}, current.code, MOVES[action])
         try:
-            section_save(invitation=visit.invitation, section=current, values=values, resume_section=target)
+            section_save(
+                invitation=visit.invitation,
+                section=current,
+                values=values,
+                resume_section=target.code if target else "",
+            )
         except ResponseAlreadySubmitted:
             messages.info(request, _("Your answers have already been submitted and can no longer be changed."))
             return redirect("questionnaire:landing", token)
@@ -148,9 +151,10 @@ def section(request: HttpRequest, token: str, code: str) -> HttpResponse:
                 _("Your answers have been saved. Use the same link to continue whenever you like."),
             )
             return redirect("questionnaire:landing", token)
-        if action == "back":
-            return redirect(section_url(visit.invitation, target) if target else visit.invitation.get_absolute_url())
-        return redirect(section_url(visit.invitation, target) if target else review_url(visit.invitation))
+        if target:
+            return redirect(section_url(visit.invitation, target.code))
+        # Back from the first page leads to the landing page; next from the last, to the review.
+        return redirect(visit.invitation.get_absolute_url() if action == "back" else review_url(visit.invitation))
 
     steps = possible_sections(visit.sections, visit.answers)
     index = next(i for i, s in enumerate(steps) if s.code == current.code)

@@ -1,6 +1,13 @@
 import pytest
 
-from questionnaire.conditions import chosen_labels, condition_met, possible_sections, visible_answers, visible_sections
+from questionnaire.conditions import (
+    chosen_labels,
+    condition_met,
+    neighbour_section,
+    possible_sections,
+    visible_answers,
+    visible_sections,
+)
 from questionnaire.definition import install_default
 from questionnaire.services import questionnaire_sections
 
@@ -58,3 +65,12 @@ def test_chosen_labels_stand_each_in_danish_quotes(sections):
     both = {"question": "status", "any_of": ["active", "not_started"]}
     sentence = f"»{chosen_labels(both, status)}«"
     assert sentence == "»Ja, biblioteket har borgerserviceaktiviteter« eller »Nej, arbejdet er ikke påbegyndt endnu«"
+
+
+def test_neighbour_section_moves_among_the_sections_shown(sections):
+    active = {"status": "active"}
+    assert neighbour_section(sections, active, "status", 1).code == "models"
+    assert neighbour_section(sections, {"status": "not_started"}, "status", 1).code == "plans"
+    assert neighbour_section(sections, active, "experience", 1) is None
+    assert neighbour_section(sections, active, "library", -1) is None
+    assert neighbour_section(sections, active, "models", 0).code == "models"
