@@ -292,3 +292,9 @@ def test_a_lost_database_gives_a_danish_503_and_saves_nothing(client, invitation
     assert stored(invitation) == {"respondent_name": "Før"}  # the half-done save was rolled back
     assert post(client, invitation, "library", LIBRARY_PAGE).status_code == 302  # sending again works
     assert stored(invitation)["respondent_name"] == "Hanne Jensen"
+
+
+def test_an_unknown_action_is_judged_as_next(client, invitation):
+    page = post(client, invitation, "library", {"respondent_title": "Bibliotekar"}, action="skip-validation")
+    assert page.status_code == 200 and "Besvar venligst dette spørgsmål." in text(page)
+    assert stored(invitation) == {}
