@@ -109,7 +109,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 
 LANGUAGE_CODE = env.str("DJANGO_LANGUAGE_CODE", default="da")
 LANGUAGES = [("da", "Dansk"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale/ is ours (make messages); locale_vendor/ translates what installed apps ship without Danish.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_vendor"]
 TIME_ZONE = "Europe/Copenhagen"
 USE_I18N = True
 USE_TZ = True

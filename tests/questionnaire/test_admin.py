@@ -348,3 +348,12 @@ def test_response_page_shows_answers_by_section_with_labels(reader_client):
     assert ">model_3<" not in html
     # Read-only for readers: no change links.
     assert url("response_edit", response.pk, "library") not in html
+
+
+def test_the_admin_index_is_danish_down_to_the_login_lockout_models(client):
+    from tests.conftest import make_staff
+
+    client.force_login(make_staff(username="root", is_superuser=True))
+    page = client.get(reverse("admin:index")).content.decode()
+    assert "Loginforsøg" in page and "Mislykkede login" in page and "Undersøgelsesrunder" in page
+    assert "Access attempts" not in page and "Access failures" not in page
