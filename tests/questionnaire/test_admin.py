@@ -21,6 +21,7 @@ from tests.conftest import (
     make_invitation,
     make_library,
     make_round,
+    make_staff,
 )
 
 pytestmark = pytest.mark.django_db
@@ -351,8 +352,6 @@ def test_response_page_shows_answers_by_section_with_labels(reader_client):
 
 
 def test_the_admin_index_is_danish_down_to_the_login_lockout_models(client):
-    from tests.conftest import make_staff
-
     client.force_login(make_staff(username="root", is_superuser=True))
     page = client.get(reverse("admin:index")).content.decode()
     assert "Loginforsøg" in page and "Mislykkede login" in page and "Undersøgelsesrunder" in page
