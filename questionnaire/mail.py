@@ -21,13 +21,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .models import Invitation, ResponseStatus, Round
-from .services import invitation_url
+from .models import Invitation, Response, ResponseStatus, Round
+from .services import answer_summary, invitation_url, response_answers
 
 logger = logging.getLogger(__name__)
 
 INVITATION = "invitation"
 REMINDER = "reminder"
+RECEIPT = "receipt"
 
 
 @dataclass
@@ -81,9 +82,12 @@ def reminders_to_send(round: Round, now=None) -> QuerySet:
 # --- What the mail says ----------------------------------------------------------------
 
 
-def mail_message(invitation: Invitation, kind: str, connection=None) -> EmailMultiAlternatives:
-    """Return the invitation or reminder mail to *invitation*'s library: plain text with an HTML alternative."""
+def mail_message(
+    invitation: Invitation, kind: str, connection=None, *, to=None, **extra_context
+) -> EmailMultiAlternatives:
+    """Return the mail of *kind* to *invitation*'s library (or *to*): plain text with an HTML alternative."""
     context = {
+        **extra_context,
         "invitation": invitation,
         "library": invitation.library,
         "round": invitation.round,
@@ -101,7 +105,7 @@ def mail_message(invitation: Invitation, kind: str, connection=None) -> EmailMul
         subject=" ".join(subject.split()),
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[invitation.library.email],
+        to=to or [invitation.library.email],
         reply_to=[settings.SURVEY_CONTACT_EMAIL],
         connection=connection,
     )
@@ -205,3 +209,24 @@ def reminders_send(*, round: Round, invitations: QuerySet | None = None) -> Send
     if invitations is not None:
         due = due.filter(pk__in=invitations.values("pk"))
     return _send(kind=REMINDER, round=round, due=due)
+
+
+# --- The receipt ---------------------------------------------------------------------------
+
+
+def receipt_send(*, invitation: Invitation, response: Response, sections) -> bool:
+    """Mail a copy of the submitted answers to whoever answered and to the library; return whether it went.
+
+    A failure is logged, never raised: the answers are in, whatever the mail does.
+    """
+    answers = response_answers(response)
+    to = list(dict.fromkeys(a for a in (answers.get("respondent_email"), invitation.library.email) if a))
+    if not to:
+        return False
+    message = mail_message(invitation, RECEIPT, to=to, response=response, summary=answer_summary(sections, answers))
+    try:
+        message.send()
+    except (smtplib.SMTPException, OSError):
+        logger.exception("The receipt to %s could not be sent", invitation)
+        return False
+    return True

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from .conditions import neighbour_section, possible_sections, visible_sections
 from .forms import SectionForm
+from .mail import receipt_send
 from .models import Invitation
 from .services import (
     IncompleteResponse,
@@ -204,11 +205,14 @@ def submit(request: HttpRequest, token: str) -> HttpResponse:
     visit = _visit(request, token)
     if isinstance(visit, HttpResponse):
         return visit
+    already_submitted = visit.is_submitted
     try:
-        response_submit(invitation=visit.invitation, sections=visit.sections)
+        response = response_submit(invitation=visit.invitation, sections=visit.sections)
     except IncompleteResponse:
         messages.error(request, _("Some required questions are not answered yet. They are marked below."))
         return redirect("questionnaire:review", token)
+    if not already_submitted:
+        receipt_send(invitation=visit.invitation, response=response, sections=visit.sections)
     return redirect("questionnaire:landing", token)
 
 

@@ -298,3 +298,38 @@ def test_an_unknown_action_is_judged_as_next(client, invitation):
     page = post(client, invitation, "library", {"respondent_title": "Bibliotekar"}, action="skip-validation")
     assert page.status_code == 200 and "Besvar venligst dette spørgsmål." in text(page)
     assert stored(invitation) == {}
+
+
+def test_submitting_mails_a_danish_receipt_with_the_answers_once(client, mailoutbox):
+    invitation = make_invitation(library=make_library(name="Viborg <Bibliotekerne>", email="viborg@example.dk"))
+    answer_all(invitation, {**NOT_STARTED_ANSWERS, "plans_comment": "<b>Giv tid!</b>"}, submit=False)
+    client.post(reverse("questionnaire:submit", args=[invitation.token]))
+    client.post(reverse("questionnaire:submit", args=[invitation.token]))  # a double click
+
+    assert len(mailoutbox) == 1
+    receipt = mailoutbox[0]
+    assert receipt.to == ["per@example.com", "viborg@example.dk"]
+    assert receipt.subject.startswith("Tak")
+    submitted = Response.objects.get(invitation=invitation).submitted_at
+    assert timezone.localtime(submitted).strftime("%H:%M") in receipt.body
+    assert "Planlægger I at indlede et samarbejde med borgerservice?" in receipt.body
+    assert "Ja, senere" in receipt.body and "<b>Giv tid!</b>" in receipt.body  # plain text, as typed
+    html = receipt.alternatives[0][0]
+    assert "&lt;b&gt;Giv tid!&lt;/b&gt;" in html and "<b>Giv tid!</b>" not in html
+    assert "Viborg &lt;Bibliotekerne&gt;" in html
+
+
+def test_a_failing_mail_server_does_not_undo_the_submission(client, invitation, settings):
+    settings.EMAIL_BACKEND = "tests.questionnaire.test_views.BrokenBackend"
+    answer_all(invitation, NOT_STARTED_ANSWERS, submit=False)
+    page = client.post(reverse("questionnaire:submit", args=[invitation.token]), follow=True)
+    assert "Tak for jeres svar!" in text(page)
+    assert Response.objects.get(invitation=invitation).is_submitted
+
+
+class BrokenBackend:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("the mail server is down")
