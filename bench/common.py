@@ -34,6 +34,8 @@ APP_ENV = {
     "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
     "DJANGO_SECRET_KEY": "bench",
     "DJANGO_CONN_MAX_AGE": "60",
+    # Receipts are built as in production, then dropped: no mail leaves a benchmark.
+    "EMAIL_URL": "dummymail://",
 }
 
 
