@@ -134,15 +134,12 @@ class SectionForm(forms.Form):
         parts = [question.code]
         if question.show_if and question.show_if["question"] in page_codes:
             attrs["data_show_if"] = json.dumps(question.show_if)
-            parts.insert(
-                0,
-                HTML(
-                    format_html(
-                        '<p class="condition-note small text-body-secondary mb-1">{}</p>',
-                        self._condition_note(question.show_if),
-                    )
-                ),
+            note = format_html(
+                '<p class="condition-note small text-body-secondary mb-1">{}</p>',
+                self._condition_note(question.show_if),
             )
+            # crispy renders HTML() as a template: braces in a label must stay text.
+            parts.insert(0, HTML(note.replace("{", "&#123;").replace("}", "&#125;")))
         return Div(*parts, **attrs)
 
     def _condition_note(self, condition):

@@ -333,3 +333,14 @@ class BrokenBackend:
 
     def send_messages(self, messages):
         raise ConnectionRefusedError("the mail server is down")
+
+
+def test_template_syntax_in_questionnaire_text_is_shown_as_text(client, invitation):
+    from questionnaire.models import Choice
+
+    Choice.objects.filter(question__questionnaire=invitation.round.questionnaire, code="active").update(
+        label="Ja {{ invitation.token }} {% now 'Y' %}"
+    )
+    body = text(client.get(section_url(invitation, "status"))).replace("&#123;", "{").replace("&#125;", "}")
+    note = body.split('class="condition-note')[1].split("</p>")[0]
+    assert "Ja {{ invitation.token }} {% now &#x27;Y&#x27; %}" in note
