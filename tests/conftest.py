@@ -4,10 +4,11 @@ import importlib
 
 import pytest
 from django.apps import apps
+from django.urls import reverse
 
 from questionnaire.definition import install_default
-from questionnaire.models import Invitation, Library, LibraryKind, Municipality, Round
-from questionnaire.services import questionnaire_sections, response_submit, section_save
+from questionnaire.models import Invitation, Library, LibraryKind, Municipality, Response, Round
+from questionnaire.services import questionnaire_sections, response_answers, response_submit, section_save
 
 
 def municipality(code="101") -> Municipality:
@@ -77,6 +78,17 @@ NOT_STARTED_ANSWERS = {
     "status": "not_started",
     "plans": "later",
 }
+
+
+def stored_answers(invitation: Invitation) -> dict:
+    """Return what the database holds for *invitation*: {} before anything was saved."""
+    response = Response.objects.filter(invitation=invitation).first()
+    return response_answers(response) if response else {}
+
+
+def admin_url(name: str, *args) -> str:
+    """Return the URL of this project's admin page *name*, e.g. admin_url("round_overview", pk)."""
+    return reverse(f"admin:questionnaire_{name}", args=args)
 
 
 @pytest.fixture

@@ -16,10 +16,17 @@ from openpyxl import load_workbook
 
 from questionnaire.mail import mail_message
 from questionnaire.models import Response
-from questionnaire.services import response_answers
 from results.excel import workbook_write
 from results.tallies import Filters
-from tests.conftest import ACTIVE_ANSWERS, answer_all, make_invitation, make_library, make_round, make_staff
+from tests.conftest import (
+    ACTIVE_ANSWERS,
+    answer_all,
+    make_invitation,
+    make_library,
+    make_round,
+    make_staff,
+    stored_answers,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -39,11 +46,6 @@ TEXT_QUESTIONS = {
 }
 
 
-def stored(invitation):
-    response = Response.objects.filter(invitation=invitation).first()
-    return response_answers(response) if response else {}
-
-
 def section_post(client, invitation, code, data, **extra):
     url = reverse("questionnaire:section", args=[invitation.token, code])
     return client.post(url, {**data, "action": "next"}, **extra)
@@ -54,7 +56,7 @@ def test_script_in_every_text_field_is_stored_as_typed_and_escaped_on_every_page
     invitation = make_invitation()
     hostile = f"{SCRIPT} {SQL}"
     answer_all(invitation, {**ACTIVE_ANSWERS, **TEXT_QUESTIONS[code], code: hostile})
-    assert stored(invitation)[code] == hostile
+    assert stored_answers(invitation)[code] == hostile
 
     receipt = client.get(invitation.get_absolute_url()).content.decode()
     staff = Client()
@@ -98,14 +100,14 @@ def test_an_oversized_post_is_refused_in_danish_and_saves_nothing(client, invita
     page = section_post(client, invitation, "library", {"respondent_name": "x" * 60_000})
     assert page.status_code == 400
     assert "Forespørgslen kunne ikke behandles" in page.content.decode()
-    assert stored(invitation) == {}
+    assert stored_answers(invitation) == {}
 
 
 def test_a_post_with_thousands_of_fields_is_refused(client, invitation):
     fields = {f"field_{number}": "x" for number in range(1_500)}
     page = section_post(client, invitation, "library", {"respondent_name": "Hanne", **fields})
     assert page.status_code == 400
-    assert stored(invitation) == {}
+    assert stored_answers(invitation) == {}
 
 
 @pytest.mark.parametrize(
@@ -122,7 +124,7 @@ def test_malformed_values_get_a_danish_field_error_and_save_nothing(client, invi
     base = {"respondent_name": "Hanne", "respondent_email": "h@example.dk", "units": "2"}
     page = section_post(client, invitation, "library", {**base, **data})
     assert page.status_code == 200 and message in page.content.decode()
-    assert stored(invitation) == {}
+    assert stored_answers(invitation) == {}
 
 
 def test_tampered_choice_and_question_codes_change_nothing(client, invitation):
@@ -130,7 +132,7 @@ def test_tampered_choice_and_question_codes_change_nothing(client, invitation):
     page = section_post(client, invitation, "status", {"status": "model_1"})
     assert "Marker en gyldig valgmulighed" in page.content.decode()
     section_post(client, invitation, "status", {"status": "active", "resources_dkk": "999", "token": "x"})
-    assert stored(invitation) == {"status": "active"}
+    assert stored_answers(invitation) == {"status": "active"}
 
 
 def test_another_librarys_link_sees_and_changes_only_its_own_answers(client):
@@ -141,17 +143,17 @@ def test_another_librarys_link_sees_and_changes_only_its_own_answers(client):
     page = client.get(reverse("questionnaire:review", args=[mine.token])).content.decode()
     assert "Hemmelig Person" not in page and "Deres bibliotek" not in page
     section_post(client, mine, "library", {"respondent_name": "Mig", "respondent_email": "m@x.dk", "units": "1"})
-    assert stored(theirs)["respondent_name"] == "Hemmelig Person"
+    assert stored_answers(theirs)["respondent_name"] == "Hemmelig Person"
 
 
 def test_a_post_without_csrf_token_gets_the_danish_expired_page(invitation):
     page = section_post(Client(enforce_csrf_checks=True), invitation, "library", {"respondent_name": "Hanne"})
     assert page.status_code == 403 and "Siden er udløbet" in page.content.decode()
-    assert stored(invitation) == {}
+    assert stored_answers(invitation) == {}
 
 
 def test_an_expired_round_refuses_answers(client):
     invitation = make_invitation(round=make_round(closes_at=timezone.now() - timezone.timedelta(hours=1)))
     page = section_post(client, invitation, "library", {"respondent_name": "For sent"})
     assert page.status_code == 403 and "Undersøgelsen er lukket" in page.content.decode()
-    assert stored(invitation) == {}
+    assert stored_answers(invitation) == {}

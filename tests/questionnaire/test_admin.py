@@ -17,6 +17,7 @@ from questionnaire.tracking import round_overview
 from tests.conftest import (
     ACTIVE_ANSWERS,
     NOT_STARTED_ANSWERS,
+    admin_url,
     answer_all,
     make_invitation,
     make_library,
@@ -29,10 +30,6 @@ pytestmark = pytest.mark.django_db
 
 def days_ago(days):
     return timezone.now() - timedelta(days=days)
-
-
-def url(name, *args):
-    return reverse(f"admin:questionnaire_{name}", args=args)
 
 
 def query_count(client, path):
@@ -53,7 +50,7 @@ def test_library_list_filters_and_search(manager_client):
     make_library(municipality=aarhus, name="Bogbussen Aarhus", kind="bogbus", email="", active=False)
 
     def names(query):
-        page = manager_client.get(url("library_changelist") + query)
+        page = manager_client.get(admin_url("library_changelist") + query)
         assert page.status_code == 200
         return sorted(library.name for library in page.context["cl"].result_list)
 
@@ -76,12 +73,12 @@ def test_list_pages_run_the_same_number_of_queries_for_more_rows(manager_client)
             answer_all(invitation, ACTIVE_ANSWERS, submit=False)
 
     pages = [
-        url("library_changelist"),
-        url("invitation_changelist"),
-        url("response_changelist"),
-        url("round_changelist"),
-        url("round_overview", round_.pk),
-        url("municipality_changelist"),
+        admin_url("library_changelist"),
+        admin_url("invitation_changelist"),
+        admin_url("response_changelist"),
+        admin_url("round_changelist"),
+        admin_url("round_overview", round_.pk),
+        admin_url("municipality_changelist"),
     ]
     add_rows(2)
     few = [query_count(manager_client, page) for page in pages]
@@ -93,13 +90,13 @@ def test_list_pages_run_the_same_number_of_queries_for_more_rows(manager_client)
 def test_register_download_is_the_import_layout(reader_client):
     make_library(municipality=Municipality.objects.get(code="101"), name="Hovedbiblioteket", email="h@x.dk")
 
-    page = reader_client.get(url("library_export"))
+    page = reader_client.get(admin_url("library_export"))
 
     assert page.status_code == 200
     assert page["Content-Disposition"].startswith('attachment; filename="biblioteker-')
     rows = list(load_workbook(BytesIO(b"".join(page.streaming_content))).active.iter_rows(values_only=True))
     assert rows == [HEADER, ("101", "København", "Region Hovedstaden", "Hovedbiblioteket", "hovedbibliotek", "h@x.dk")]
-    csv_page = reader_client.get(url("library_export") + "?format=csv")
+    csv_page = reader_client.get(admin_url("library_export") + "?format=csv")
     assert csv_page.content.decode("utf-8-sig").splitlines()[0] == ",".join(HEADER)
 
 
@@ -117,7 +114,7 @@ def upload(rows):
 
 def test_register_upload_imports_a_good_file(manager_client):
     page = manager_client.post(
-        url("library_import"), {"file": upload([("101", "", "", "Nyt Bibliotek", "filial", "n@example.com")])}
+        admin_url("library_import"), {"file": upload([("101", "", "", "Nyt Bibliotek", "filial", "n@example.com")])}
     )
 
     assert page.status_code == 302
@@ -133,7 +130,7 @@ def test_register_upload_of_a_bad_file_lists_every_bad_row_and_changes_nothing(m
         ("101", "", "", "Dårlig", "filial", "ikke en mail"),
     ]
 
-    page = manager_client.post(url("library_import"), {"file": upload(rows)})
+    page = manager_client.post(admin_url("library_import"), {"file": upload(rows)})
 
     assert page.status_code == 200
     assert [(p.row, p.column, p.value) for p in page.context["problems"]] == [
@@ -187,7 +184,7 @@ def test_overview_counts_overall_and_per_region(busy_round, django_assert_num_qu
 
 
 def test_overview_page_shows_the_numbers_and_who_has_not_answered(busy_round, reader_client):
-    page = reader_client.get(url("round_overview", busy_round.pk))
+    page = reader_client.get(admin_url("round_overview", busy_round.pk))
 
     assert page.status_code == 200
     html = page.content.decode()
@@ -195,11 +192,11 @@ def test_overview_page_shows_the_numbers_and_who_has_not_answered(busy_round, re
     non_respondents = [row.library.name for row in page.context["non_respondents"]]
     assert non_respondents == ["Ikke åbnet", "Kladde", "Aarhus Ikke sendt"]
     assert "12 34 56 78" in html  # the contact person's phone from the draft
-    assert url("round_non_respondents", busy_round.pk) in html
+    assert admin_url("round_non_respondents", busy_round.pk) in html
 
 
 def test_non_respondents_download(busy_round, reader_client):
-    page = reader_client.get(url("round_non_respondents", busy_round.pk))
+    page = reader_client.get(admin_url("round_non_respondents", busy_round.pk))
 
     assert page.status_code == 200
     rows = list(load_workbook(BytesIO(b"".join(page.streaming_content))).active.iter_rows(values_only=True))
@@ -212,38 +209,38 @@ def test_non_respondents_download(busy_round, reader_client):
 
 
 def test_round_list_links_to_the_overview_and_shows_personal_data(busy_round, manager_client):
-    page = manager_client.get(url("round_changelist"))
+    page = manager_client.get(admin_url("round_changelist"))
 
     html = page.content.decode()
-    assert url("round_overview", busy_round.pk) in html
+    assert admin_url("round_overview", busy_round.pk) in html
     assert f'href="/results/{busy_round.slug}/"' in html
     row = page.context["cl"].result_list[0]
     assert (row.invited, row.submitted, row.personal_data_held) == (5, 2, True)
-    change = manager_client.get(url("round_change", busy_round.pk)).content.decode()
-    assert url("round_overview", busy_round.pk) in change and f'href="/results/{busy_round.slug}/"' in change
+    change = manager_client.get(admin_url("round_change", busy_round.pk)).content.decode()
+    assert admin_url("round_overview", busy_round.pk) in change and f'href="/results/{busy_round.slug}/"' in change
 
 
 def test_invite_and_send_invitations_from_the_overview(busy_round, manager_client):
-    overview = manager_client.get(url("round_overview", busy_round.pk))
+    overview = manager_client.get(admin_url("round_overview", busy_round.pk))
     assert overview.context["not_invited"] == 1 and overview.context["to_invite"] == 1
 
-    manager_client.post(url("round_invite", busy_round.pk))
+    manager_client.post(admin_url("round_invite", busy_round.pk))
     assert busy_round.invitations.count() == 6
 
-    confirm = manager_client.get(url("round_send_invitations", busy_round.pk))
+    confirm = manager_client.get(admin_url("round_send_invitations", busy_round.pk))
     assert confirm.status_code == 200 and confirm.context["count"] == 2
     assert mail.outbox == []  # asking sends nothing
-    done = manager_client.post(url("round_send_invitations", busy_round.pk))
+    done = manager_client.post(admin_url("round_send_invitations", busy_round.pk))
     assert done.status_code == 302
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
         Library.objects.filter(name__in=["Aarhus Ikke sendt", "Ikke inviteret"]).values_list("email", flat=True)
     )
-    manager_client.post(url("round_send_invitations", busy_round.pk))
+    manager_client.post(admin_url("round_send_invitations", busy_round.pk))
     assert len(mail.outbox) == 2
 
 
 def test_send_reminders_from_the_admin(busy_round, manager_client):
-    manager_client.post(url("round_send_reminders", busy_round.pk))
+    manager_client.post(admin_url("round_send_reminders", busy_round.pk))
 
     # Not submitted and invited long enough ago: the draft and the unopened one.
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
@@ -253,10 +250,10 @@ def test_send_reminders_from_the_admin(busy_round, manager_client):
 
 def test_round_actions_lead_to_the_confirmation(busy_round, manager_client):
     page = manager_client.post(
-        url("round_changelist"), {"action": "send_reminders", "_selected_action": [busy_round.pk]}
+        admin_url("round_changelist"), {"action": "send_reminders", "_selected_action": [busy_round.pk]}
     )
 
-    assert page.status_code == 302 and page.url == url("round_send_reminders", busy_round.pk)
+    assert page.status_code == 302 and page.url == admin_url("round_send_reminders", busy_round.pk)
     assert mail.outbox == []
 
 
@@ -267,7 +264,7 @@ def test_invitation_list_shows_mail_and_progress(busy_round, manager_client):
     failed.last_reminded_at = days_ago(1)
     failed.save()
 
-    page = manager_client.get(url("invitation_changelist") + f"?round__id__exact={busy_round.pk}")
+    page = manager_client.get(admin_url("invitation_changelist") + f"?round__id__exact={busy_round.pk}")
 
     assert page.status_code == 200
     headers = [str(header["text"]) for header in page.context["result_headers"]]
@@ -276,13 +273,13 @@ def test_invitation_list_shows_mail_and_progress(busy_round, manager_client):
     assert "runde" not in headers  # the list is of one round
     html = page.content.decode()
     assert f"2, senest {timezone.localtime(failed.last_reminded_at):%d.%m.%y %H:%M}" in html
-    failing = manager_client.get(url("invitation_changelist") + "?mail_failed=yes")
+    failing = manager_client.get(admin_url("invitation_changelist") + "?mail_failed=yes")
     assert [invitation.pk for invitation in failing.context["cl"].result_list] == [failed.pk]
-    in_progress = manager_client.get(url("invitation_changelist") + "?status=draft")
+    in_progress = manager_client.get(admin_url("invitation_changelist") + "?status=draft")
     assert [i.library.name for i in in_progress.context["cl"].result_list] == ["Kladde"]
-    not_submitted = manager_client.get(url("invitation_changelist") + "?status=not_submitted")
+    not_submitted = manager_client.get(admin_url("invitation_changelist") + "?status=not_submitted")
     assert len(not_submitted.context["cl"].result_list) == 3
-    change = manager_client.get(url("invitation_change", failed.pk))
+    change = manager_client.get(admin_url("invitation_change", failed.pk))
     assert "SMTPRecipientsRefused" in change.content.decode()
     assert failed.token in change.content.decode()  # the personal link, to give on the phone
 
@@ -292,7 +289,7 @@ def test_invitation_actions_send_to_the_selected(busy_round, manager_client):
     already = busy_round.invitations.get(library__name="Afsendt")
 
     manager_client.post(
-        url("invitation_changelist"),
+        admin_url("invitation_changelist"),
         {"action": "send_invitation", "_selected_action": [not_sent.pk, already.pk]},
     )
 
@@ -305,21 +302,21 @@ def test_invitation_actions_send_to_the_selected(busy_round, manager_client):
 
 
 def test_anonymise_a_closed_round_from_the_admin(busy_round, manager_client):
-    manager_client.post(url("round_anonymise", busy_round.pk))
+    manager_client.post(admin_url("round_anonymise", busy_round.pk))
     busy_round.refresh_from_db()
     assert busy_round.personal_data_removed_at is None  # still open: refused
 
     busy_round.closes_at = days_ago(1)
     busy_round.save()
-    confirm = manager_client.get(url("round_anonymise", busy_round.pk))
+    confirm = manager_client.get(admin_url("round_anonymise", busy_round.pk))
     assert confirm.status_code == 200 and confirm.context["has_closed"]
-    manager_client.post(url("round_anonymise", busy_round.pk))
+    manager_client.post(admin_url("round_anonymise", busy_round.pk))
 
     busy_round.refresh_from_db()
     assert busy_round.personal_data_removed_at is not None
-    page = manager_client.get(url("round_changelist") + "?personal_data=yes")
+    page = manager_client.get(admin_url("round_changelist") + "?personal_data=yes")
     assert list(page.context["cl"].result_list) == []
-    page = manager_client.get(url("round_changelist") + "?personal_data=no")
+    page = manager_client.get(admin_url("round_changelist") + "?personal_data=no")
     assert [r.pk for r in page.context["cl"].result_list] == [busy_round.pk]
     response = busy_round.invitations.get(library__name="Afsendt").response
     answers = {answer.question.code for answer in response.answers.select_related("question")}
@@ -335,7 +332,7 @@ def test_response_page_shows_answers_by_section_with_labels(reader_client):
     answers = {**ACTIVE_ANSWERS, "quote": "<script>alert(1)</script> Godt samarbejde", "quote_consent": "named"}
     response = answer_all(invitation, answers)
 
-    page = reader_client.get(url("response_change", response.pk))
+    page = reader_client.get(admin_url("response_change", response.pk))
 
     assert page.status_code == 200
     html = page.content.decode()
@@ -348,7 +345,7 @@ def test_response_page_shows_answers_by_section_with_labels(reader_client):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert(1)" not in html
     assert ">model_3<" not in html
     # Read-only for readers: no change links.
-    assert url("response_edit", response.pk, "library") not in html
+    assert admin_url("response_edit", response.pk, "library") not in html
 
 
 def test_the_admin_index_is_danish_down_to_the_login_lockout_models(client):

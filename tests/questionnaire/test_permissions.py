@@ -13,6 +13,7 @@ from tests.conftest import (
     ACTIVE_ANSWERS,
     MANAGERS,
     READERS,
+    admin_url,
     answer_all,
     make_invitation,
     make_library,
@@ -21,10 +22,6 @@ from tests.conftest import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def url(name, *args):
-    return reverse(f"admin:questionnaire_{name}", args=args)
 
 
 @pytest.fixture
@@ -39,31 +36,31 @@ def setting():
 
 def read_urls(round_, response, pending):
     return [
-        url("round_changelist"),
-        url("round_overview", round_.pk),
-        url("round_non_respondents", round_.pk),
-        url("library_changelist"),
-        url("library_export"),
-        url("municipality_changelist"),
-        url("invitation_changelist"),
-        url("invitation_change", pending.pk),
-        url("response_changelist"),
-        url("response_change", response.pk),
-        url("responsechange_changelist"),
+        admin_url("round_changelist"),
+        admin_url("round_overview", round_.pk),
+        admin_url("round_non_respondents", round_.pk),
+        admin_url("library_changelist"),
+        admin_url("library_export"),
+        admin_url("municipality_changelist"),
+        admin_url("invitation_changelist"),
+        admin_url("invitation_change", pending.pk),
+        admin_url("response_changelist"),
+        admin_url("response_change", response.pk),
+        admin_url("responsechange_changelist"),
     ]
 
 
 def manage_urls(round_, response):
     """Pages that only administrators may open (GET)."""
     return [
-        url("library_import"),
-        url("library_add"),
-        url("round_add"),
-        url("round_send_invitations", round_.pk),
-        url("round_send_reminders", round_.pk),
-        url("round_anonymise", round_.pk),
-        url("response_edit", response.pk, "library"),
-        url("response_reopen", response.pk),
+        admin_url("library_import"),
+        admin_url("library_add"),
+        admin_url("round_add"),
+        admin_url("round_send_invitations", round_.pk),
+        admin_url("round_send_reminders", round_.pk),
+        admin_url("round_anonymise", round_.pk),
+        admin_url("response_edit", response.pk, "library"),
+        admin_url("response_reopen", response.pk),
     ]
 
 
@@ -106,16 +103,18 @@ def test_readers_may_not_manage(reader_client, setting):
     for path in manage_urls(round_, response):
         assert reader_client.get(path).status_code == 403, path
     for path in (
-        url("round_invite", round_.pk),
-        url("round_send_invitations", round_.pk),
-        url("round_anonymise", round_.pk),
-        url("response_reopen", response.pk),
-        url("response_submit", response.pk),
-        url("invitation_answer", pending.pk),
+        admin_url("round_invite", round_.pk),
+        admin_url("round_send_invitations", round_.pk),
+        admin_url("round_anonymise", round_.pk),
+        admin_url("response_reopen", response.pk),
+        admin_url("response_submit", response.pk),
+        admin_url("invitation_answer", pending.pk),
     ):
         assert reader_client.post(path, {"staff-reason": "x"}).status_code == 403, path
-    reader_client.post(url("invitation_changelist"), {"action": "send_invitation", "_selected_action": [pending.pk]})
-    reader_client.post(url("library_changelist"), {"action": "make_inactive", "_selected_action": [1]})
+    reader_client.post(
+        admin_url("invitation_changelist"), {"action": "send_invitation", "_selected_action": [pending.pk]}
+    )
+    reader_client.post(admin_url("library_changelist"), {"action": "make_inactive", "_selected_action": [1]})
 
     assert mail.outbox == []
     assert Library.objects.count() == before and Library.objects.filter(active=False).count() == 0
@@ -127,7 +126,7 @@ def test_readers_may_not_manage(reader_client, setting):
 def test_readers_are_not_offered_the_managing_actions(client, setting):
     def actions(group, name):
         client.force_login(make_staff(group=group))
-        form = client.get(url(name)).context["action_form"]
+        form = client.get(admin_url(name)).context["action_form"]
         return {choice[0] for choice in form.fields["action"].choices} - {""} if form else set()
 
     assert actions(READERS, "round_changelist") == set()
@@ -142,10 +141,10 @@ def test_administrators_may_manage(manager_client, setting):
 
     for path in manage_urls(round_, response):
         assert manager_client.get(path).status_code == 200, path
-    manager_client.post(url("round_send_invitations", round_.pk))
+    manager_client.post(admin_url("round_send_invitations", round_.pk))
     assert [m.to for m in mail.outbox] == [["pending@example.com"]]
     manager_client.post(
-        url("library_change", Library.objects.get(name="Ny").pk),
+        admin_url("library_change", Library.objects.get(name="Ny").pk),
         {
             "name": "Ny",
             "kind": "filial",
@@ -163,7 +162,7 @@ def test_anonymising_needs_its_own_right(client, setting):
     round_.save()
     client.force_login(make_staff(username="reader2", group=READERS))
 
-    assert client.post(url("round_anonymise", round_.pk)).status_code == 403
+    assert client.post(admin_url("round_anonymise", round_.pk)).status_code == 403
     round_.refresh_from_db()
     assert round_.personal_data_removed_at is None
 

@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.urls import reverse
 from django.utils import timezone
 
 from questionnaire.models import ResponseChange, ResponseChangeKind, ResponseStatus, Section
@@ -15,13 +14,9 @@ from questionnaire.services import (
     section_save,
     staff_section_save,
 )
-from tests.conftest import ACTIVE_ANSWERS, NOT_STARTED_ANSWERS, answer_all, make_invitation
+from tests.conftest import ACTIVE_ANSWERS, NOT_STARTED_ANSWERS, admin_url, answer_all, make_invitation
 
 pytestmark = pytest.mark.django_db
-
-
-def url(name, *args):
-    return reverse(f"admin:questionnaire_{name}", args=args)
 
 
 def section_of(response, code):
@@ -32,16 +27,16 @@ def post_section(client, response, code, values, reason=""):
     """Post the admin's edit page for one section, as the browser would."""
     data = {key: value for key, value in values.items() if value is not None}
     data["staff-reason"] = reason
-    return client.post(url("response_edit", response.pk, code), data)
+    return client.post(admin_url("response_edit", response.pk, code), data)
 
 
 def test_staff_enter_answers_for_a_library_that_has_not_started(manager_client, manager):
     invitation = make_invitation()
 
-    start = manager_client.post(url("invitation_answer", invitation.pk))
+    start = manager_client.post(admin_url("invitation_answer", invitation.pk))
     response = invitation.response
-    assert start.url == url("response_change", response.pk)
-    page = manager_client.get(url("response_edit", response.pk, "library"))
+    assert start.url == admin_url("response_change", response.pk)
+    page = manager_client.get(admin_url("response_edit", response.pk, "library"))
     assert page.status_code == 200
     saved = post_section(
         manager_client,
@@ -91,7 +86,7 @@ def test_correcting_a_submitted_response_needs_a_reason_and_is_recorded(manager_
         "Model 6: Mindre faglige fælles initiativer (fx fælles kommunale IT-løsninger, undervisning i Borger.dk)"
     )
     assert changes["models"].changed_by == manager
-    page = manager_client.get(url("response_change", response.pk))
+    page = manager_client.get(admin_url("response_change", response.pk))
     assert "Rettet efter mail fra biblioteket" in page.content.decode()
 
 
@@ -139,12 +134,12 @@ def test_reopen_needs_a_reason_and_lets_the_library_change_its_answers(manager_c
     invitation = make_invitation()
     response = answer_all(invitation, ACTIVE_ANSWERS)
 
-    refused = manager_client.post(url("response_reopen", response.pk), {"staff-reason": ""})
+    refused = manager_client.post(admin_url("response_reopen", response.pk), {"staff-reason": ""})
     assert refused.status_code == 200
     response.refresh_from_db()
     assert response.is_submitted
 
-    manager_client.post(url("response_reopen", response.pk), {"staff-reason": "Biblioteket vil rette økonomien"})
+    manager_client.post(admin_url("response_reopen", response.pk), {"staff-reason": "Biblioteket vil rette økonomien"})
 
     response.refresh_from_db()
     assert response.status == ResponseStatus.DRAFT and response.submitted_at is None
@@ -169,12 +164,12 @@ def test_reopen_service_refuses_a_draft_and_a_missing_reason(manager):
 
 def test_staff_submit_on_the_library_s_behalf(manager_client, manager):
     incomplete = answer_all(make_invitation(), {"respondent_name": "Bo"}, submit=False)
-    manager_client.post(url("response_submit", incomplete.pk))
+    manager_client.post(admin_url("response_submit", incomplete.pk))
     incomplete.refresh_from_db()
     assert not incomplete.is_submitted
 
     response = answer_all(make_invitation(), NOT_STARTED_ANSWERS, submit=False)
-    manager_client.post(url("response_submit", response.pk))
+    manager_client.post(admin_url("response_submit", response.pk))
 
     response.refresh_from_db()
     assert response.is_submitted
@@ -191,7 +186,7 @@ def test_responses_of_an_anonymised_round_can_no_longer_change(manager_client, m
 
     with pytest.raises(ValidationError):
         response_reopen(response=response, user=manager, reason="Grund")
-    page = manager_client.get(url("response_change", response.pk))
+    page = manager_client.get(admin_url("response_change", response.pk))
     assert page.context["can_edit"] is False and page.context["can_reopen"] is False
 
 

@@ -7,8 +7,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from questionnaire.models import Invitation, Response
-from questionnaire.services import response_answers
-from tests.conftest import ACTIVE_ANSWERS, NOT_STARTED_ANSWERS, answer_all, make_invitation, make_library, make_round
+from tests.conftest import (
+    ACTIVE_ANSWERS,
+    NOT_STARTED_ANSWERS,
+    answer_all,
+    make_invitation,
+    make_library,
+    make_round,
+    stored_answers,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -25,11 +32,6 @@ def post(client, invitation, code, data, action="next"):
 
 def text(response):
     return response.content.decode()
-
-
-def stored(invitation):
-    response = Response.objects.filter(invitation=invitation).first()
-    return response_answers(response) if response else {}
 
 
 # --- Landing and links ------------------------------------------------------------
@@ -64,7 +66,7 @@ def test_closed_round_says_so_in_danish_and_saves_nothing(client):
     assert "Undersøgelsen er lukket" in text(client.get(invitation.get_absolute_url()))
     late = post(client, invitation, "library", LIBRARY_PAGE)
     assert late.status_code == 403 and "Undersøgelsen er lukket" in text(late)
-    assert stored(invitation) == {}
+    assert stored_answers(invitation) == {}
 
 
 def test_round_not_yet_open_says_when_it_opens(client):
@@ -79,7 +81,7 @@ def test_round_not_yet_open_says_when_it_opens(client):
 def test_next_saves_the_section_and_goes_on(client, invitation):
     page = post(client, invitation, "library", LIBRARY_PAGE)
     assert page.status_code == 302 and page.url == section_url(invitation, "status")
-    assert stored(invitation) == {
+    assert stored_answers(invitation) == {
         "respondent_name": "Hanne Jensen",
         "respondent_email": "hanne@example.com",
         "units": 3,
@@ -105,19 +107,19 @@ def test_the_active_path_goes_through_every_model_section_to_review(client, invi
     ]:
         assert post(client, invitation, code, {}).url == section_url(invitation, nxt)
     assert post(client, invitation, "experience", {}).url == reverse("questionnaire:review", args=[invitation.token])
-    assert stored(invitation)["models"] == ["model_3", "other"]
+    assert stored_answers(invitation)["models"] == ["model_3", "other"]
 
 
 def test_the_not_started_path_skips_the_model_sections_and_asks_plans(client, invitation):
     post(client, invitation, "library", LIBRARY_PAGE)
     page = post(client, invitation, "status", {"status": "not_started", "started_year": "2005"})
     assert page.url == section_url(invitation, "plans")
-    assert "started_year" not in stored(invitation)  # hidden by the answer on the same page
+    assert "started_year" not in stored_answers(invitation)  # hidden by the answer on the same page
     models = client.get(section_url(invitation, "models"))
     assert models.status_code == 302 and models.url != section_url(invitation, "models")
     # A tampered post to a hidden section saves nothing.
     post(client, invitation, "models", {"models": ["model_1"], "primary_model": "model_1"})
-    assert "models" not in stored(invitation)
+    assert "models" not in stored_answers(invitation)
     assert post(client, invitation, "plans", {"plans": "later"}).url == reverse(
         "questionnaire:review", args=[invitation.token]
     )
@@ -127,7 +129,7 @@ def test_back_saves_and_returns_to_the_previous_section(client, invitation):
     post(client, invitation, "library", LIBRARY_PAGE)
     page = post(client, invitation, "status", {"status": "active"}, action="back")
     assert page.url == section_url(invitation, "library")
-    assert stored(invitation)["status"] == "active"
+    assert stored_answers(invitation)["status"] == "active"
 
 
 def test_save_for_later_keeps_incomplete_answers_and_resumes_there(client, invitation):
@@ -137,7 +139,7 @@ def test_save_for_later_keeps_incomplete_answers_and_resumes_there(client, invit
     assert "Jeres svar er gemt" in text(landing)
     assert f'href="{section_url(invitation, "library")}"' in text(landing)
     assert "Fortsæt" in text(landing)
-    assert stored(invitation) == {"respondent_name": "Hanne"}
+    assert stored_answers(invitation) == {"respondent_name": "Hanne"}
 
 
 def test_unknown_section_is_404(client, invitation):
@@ -153,7 +155,7 @@ def test_missing_required_answers_are_named_in_danish_and_nothing_is_lost(client
     body = text(page)
     assert "Ret venligst følgende" in body and body.count("Besvar venligst dette spørgsmål.") >= 3
     assert 'value="Bibliotekar"' in body
-    assert stored(invitation) == {}
+    assert stored_answers(invitation) == {}
 
 
 @pytest.mark.parametrize(
@@ -171,11 +173,11 @@ def test_missing_required_answers_are_named_in_danish_and_nothing_is_lost(client
 def test_bad_input_gets_a_danish_field_error_and_saves_nothing(client, code, data, message):
     invitation = make_invitation()
     answer_all(invitation, {**ACTIVE_ANSWERS}, submit=False)
-    before = stored(invitation)
+    before = stored_answers(invitation)
     page = post(client, invitation, code, data)
     assert page.status_code == 200
     assert message in text(page)
-    assert stored(invitation) == before
+    assert stored_answers(invitation) == before
 
 
 def test_typed_values_are_kept_when_another_field_is_wrong(client, invitation):
@@ -186,18 +188,18 @@ def test_typed_values_are_kept_when_another_field_is_wrong(client, invitation):
 def test_danish_thousands_separators_are_understood(client, invitation):
     answer_all(invitation, {"status": "active"}, submit=False)
     post(client, invitation, "economy", {"resources_dkk": "1.250.000"})
-    assert stored(invitation)["resources_dkk"] == 1250000
+    assert stored_answers(invitation)["resources_dkk"] == 1250000
 
 
 def test_fields_that_are_not_questions_are_ignored(client, invitation):
     post(client, invitation, "library", {**LIBRARY_PAGE, "status": "active", "is_submitted": "1"})
-    assert "status" not in stored(invitation)
+    assert "status" not in stored_answers(invitation)
 
 
 def test_hostile_text_is_stored_as_typed_and_escaped_when_shown(client, invitation):
     hostile = '<script>alert("x")</script>=HYPERLINK("http://evil")'
     answer_all(invitation, {**NOT_STARTED_ANSWERS, "respondent_name": hostile}, submit=False)
-    assert stored(invitation)["respondent_name"] == hostile
+    assert stored_answers(invitation)["respondent_name"] == hostile
     body = text(client.get(reverse("questionnaire:review", args=[invitation.token])))
     assert "<script>alert" not in body and "&lt;script&gt;alert" in body
 
@@ -207,7 +209,7 @@ def test_a_post_without_csrf_token_is_refused(invitation):
 
     page = Client(enforce_csrf_checks=True).post(section_url(invitation, "library"), LIBRARY_PAGE)
     assert page.status_code == 403
-    assert stored(invitation) == {}
+    assert stored_answers(invitation) == {}
 
 
 # --- Review, submit, receipt ----------------------------------------------------------
@@ -246,7 +248,7 @@ def test_submit_shows_a_danish_receipt_and_the_link_then_shows_answers_read_only
     late = post(client, invitation, "plans", {"plans": "no_plans"})
     assert late.status_code == 302
     assert Response.objects.get(pk=response.pk).submitted_at == response.submitted_at
-    assert stored(invitation)["plans"] == "later"
+    assert stored_answers(invitation)["plans"] == "later"
 
 
 # --- Queries ---------------------------------------------------------------------------
@@ -289,15 +291,15 @@ def test_a_lost_database_gives_a_danish_503_and_saves_nothing(client, invitation
     assert page.status_code == 503 and page["Retry-After"] == "30"
     assert "Undersøgelsen er kortvarigt utilgængelig" in text(page) and "blev ikke gemt" in text(page)
     monkeypatch.undo()
-    assert stored(invitation) == {"respondent_name": "Før"}  # the half-done save was rolled back
+    assert stored_answers(invitation) == {"respondent_name": "Før"}  # the half-done save was rolled back
     assert post(client, invitation, "library", LIBRARY_PAGE).status_code == 302  # sending again works
-    assert stored(invitation)["respondent_name"] == "Hanne Jensen"
+    assert stored_answers(invitation)["respondent_name"] == "Hanne Jensen"
 
 
 def test_an_unknown_action_is_judged_as_next(client, invitation):
     page = post(client, invitation, "library", {"respondent_title": "Bibliotekar"}, action="skip-validation")
     assert page.status_code == 200 and "Besvar venligst dette spørgsmål." in text(page)
-    assert stored(invitation) == {}
+    assert stored_answers(invitation) == {}
 
 
 def test_submitting_mails_a_danish_receipt_with_the_answers_once(client, mailoutbox):
