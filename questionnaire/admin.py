@@ -172,8 +172,8 @@ class LibraryAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("export/", self.admin_site.admin_view(self.export_view), name="questionnaire_library_export"),
-            path("import/", self.admin_site.admin_view(self.import_view), name="questionnaire_library_import"),
+            admin_path(self, "export/", self.export_view, "export"),
+            admin_path(self, "import/", self.import_view, "import"),
             *super().get_urls(),
         ]
 
@@ -225,6 +225,15 @@ class LibraryAdmin(admin.ModelAdmin):
 
 
 # --- Questionnaire versions (read only: they change through their definition file) ------
+
+
+def admin_path(model_admin: admin.ModelAdmin, route: str, view, name: str):
+    """Return an extra admin page of *model_admin*: behind the admin's login, named like Django's own."""
+    return path(
+        route,
+        model_admin.admin_site.admin_view(view),
+        name=f"{model_admin.opts.app_label}_{model_admin.opts.model_name}_{name}",
+    )
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -360,16 +369,13 @@ class RoundAdmin(admin.ModelAdmin):
         return self._one_round(request, queryset, "questionnaire_round_anonymise")
 
     def get_urls(self):
-        def view(function, route, name):
-            return path(route, self.admin_site.admin_view(function), name=f"questionnaire_round_{name}")
-
         return [
-            view(self.overview_view, "<int:pk>/overview/", "overview"),
-            view(self.non_respondents_view, "<int:pk>/overview/not-answered.xlsx", "non_respondents"),
-            view(self.invite_view, "<int:pk>/invite/", "invite"),
-            view(self.send_view, "<int:pk>/send/invitations/", "send_invitations"),
-            view(self.send_view, "<int:pk>/send/reminders/", "send_reminders"),
-            view(self.anonymise_view, "<int:pk>/anonymise/", "anonymise"),
+            admin_path(self, "<int:pk>/overview/", self.overview_view, "overview"),
+            admin_path(self, "<int:pk>/overview/not-answered.xlsx", self.non_respondents_view, "non_respondents"),
+            admin_path(self, "<int:pk>/invite/", self.invite_view, "invite"),
+            admin_path(self, "<int:pk>/send/invitations/", self.send_view, "send_invitations"),
+            admin_path(self, "<int:pk>/send/reminders/", self.send_view, "send_reminders"),
+            admin_path(self, "<int:pk>/anonymise/", self.anonymise_view, "anonymise"),
             *super().get_urls(),
         ]
 
@@ -690,11 +696,7 @@ class InvitationAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path(
-                "<int:pk>/answer/",
-                self.admin_site.admin_view(require_POST(self.answer_view)),
-                name="questionnaire_invitation_answer",
-            ),
+            admin_path(self, "<int:pk>/answer/", require_POST(self.answer_view), "answer"),
             *super().get_urls(),
         ]
 
@@ -759,13 +761,10 @@ class ResponseAdmin(admin.ModelAdmin):
         return False
 
     def get_urls(self):
-        def view(function, route, name):
-            return path(route, self.admin_site.admin_view(function), name=f"questionnaire_response_{name}")
-
         return [
-            view(self.edit_view, "<int:pk>/edit/<slug:section>/", "edit"),
-            view(self.reopen_view, "<int:pk>/reopen/", "reopen"),
-            view(require_POST(self.submit_view), "<int:pk>/submit/", "submit"),
+            admin_path(self, "<int:pk>/edit/<slug:section>/", self.edit_view, "edit"),
+            admin_path(self, "<int:pk>/reopen/", self.reopen_view, "reopen"),
+            admin_path(self, "<int:pk>/submit/", require_POST(self.submit_view), "submit"),
             *super().get_urls(),
         ]
 
