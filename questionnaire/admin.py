@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, OuterRef, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from .conditions import chosen_labels, visible_sections
+from .downloads import xlsx_response
 from .forms import SectionForm
 from .mail import (
     SendReport,
@@ -67,19 +68,10 @@ admin.site.site_header = _("The Borgerservice survey – administration")
 admin.site.site_title = _("The Borgerservice survey")
 admin.site.index_title = _("Run the survey")
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def _require(request: HttpRequest, *permissions: str) -> None:
     if not request.user.has_perms([f"questionnaire.{permission}" for permission in permissions]):
         raise PermissionDenied
-
-
-def _xlsx_response(write, filename: str) -> FileResponse:
-    buffer = io.BytesIO()
-    write(buffer)
-    buffer.seek(0)
-    return FileResponse(buffer, as_attachment=True, filename=filename, content_type=XLSX)
 
 
 def _yes_no_filter(title, parameter, condition):
@@ -194,7 +186,7 @@ class LibraryAdmin(admin.ModelAdmin):
             response = HttpResponse(text.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="biblioteker-{stamp}.csv"'
             return response
-        return _xlsx_response(register_write_xlsx, f"biblioteker-{stamp}.xlsx")
+        return xlsx_response(register_write_xlsx, f"biblioteker-{stamp}.xlsx")
 
     def import_view(self, request):
         _require(request, "add_library", "change_library")
@@ -421,7 +413,7 @@ class RoundAdmin(admin.ModelAdmin):
     def non_respondents_view(self, request, pk):
         round_ = self._round(request, pk)
         _require(request, "export_round")
-        return _xlsx_response(
+        return xlsx_response(
             lambda handle: non_respondents_write_xlsx(round=round_, handle=handle),
             f"ikke-svaret-{round_.slug}-{timezone.localdate().isoformat()}.xlsx",
         )

@@ -6,7 +6,6 @@ in a fixed number of queries. Filters come as GET parameters (region, kind) and
 are passed on to the downloads, so a download holds what the page shows.
 """
 
-import tempfile
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -19,6 +18,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from questionnaire.downloads import xlsx_response
 from questionnaire.models import Round
 
 from . import map as denmark
@@ -27,7 +27,6 @@ from .forms import FilterForm
 from .tallies import Filters, round_results
 
 VIEW_PERMISSION = "questionnaire.view_response"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def staff_required(view):
@@ -75,16 +74,9 @@ def round_page(request: HttpRequest, slug: str) -> HttpResponse:
 @staff_required
 def export(request: HttpRequest, slug: str) -> FileResponse:
     round_, filters = _round_and_filters(request, slug)
-    # A temporary file rather than memory: the workbook grows with the responses. FileResponse
-    # closes (and so deletes) it once sent, hence no `with`.
-    handle = tempfile.TemporaryFile()  # noqa: SIM115
-    try:
-        workbook_write(round=round_, filters=filters, handle=handle)
-    except BaseException:
-        handle.close()
-        raise
-    handle.seek(0)
-    return FileResponse(handle, as_attachment=True, filename=workbook_filename(round_, filters), content_type=XLSX)
+    return xlsx_response(
+        lambda handle: workbook_write(round=round_, filters=filters, handle=handle), workbook_filename(round_, filters)
+    )
 
 
 @require_GET
