@@ -125,6 +125,7 @@ class SectionForm(forms.Form):
         for question in self.questions:
             self.fields[question.code] = create_field(question)
         self.helper = FormHelper()
+        self.helper.template_pack = "survey_form"
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.helper.layout = Layout(*(self._question_layout(question, page_codes) for question in self.questions))

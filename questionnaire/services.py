@@ -26,6 +26,7 @@ from .models import (
     Municipality,
     Question,
     QuestionKind,
+    Questionnaire,
     Response,
     ResponseChange,
     ResponseChangeKind,
@@ -62,6 +63,16 @@ def questionnaire_sections(questionnaire) -> list[Section]:
 def _version_sections(questionnaire_id: int, content_hash: str) -> tuple[Section, ...]:
     # The hash is part of the key so that a reused id can never return other content.
     return tuple(Section.objects.filter(questionnaire_id=questionnaire_id).prefetch_related("questions__choices"))
+
+
+@functools.lru_cache(maxsize=16)
+def questionnaire_version(questionnaire_id: int) -> Questionnaire:
+    """Return the questionnaire version *questionnaire_id*, loaded once per process.
+
+    Versions are never altered and their ids never reused, so the respondent's pages
+    take the version from here instead of joining its long texts into every query.
+    """
+    return Questionnaire.objects.get(pk=questionnaire_id)
 
 
 # --- The register of libraries ---------------------------------------------------

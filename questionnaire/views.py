@@ -1,8 +1,8 @@
 """The respondent's way through the questionnaire: landing, sections, review, submit, receipt.
 
 The personal link (token) is the only credential. Every page loads the invitation
-with its round, library and response in one query, the questionnaire in three and
-the answers in one, whatever the number of questions or answers.
+with its round, library and response in one query and the answers in one, whatever
+the number of questions or answers; the questionnaire comes from the process's cache.
 """
 
 from dataclasses import dataclass
@@ -25,6 +25,7 @@ from .services import (
     invitation_mark_opened,
     missing_answers,
     questionnaire_sections,
+    questionnaire_version,
     response_answers,
     response_submit,
     section_save,
@@ -83,13 +84,14 @@ def review_url(invitation):
 def _visit(request: HttpRequest, token: str) -> Visit | HttpResponse:
     """Return the visit for *token*, or the page that says why the round cannot be answered."""
     invitation = get_object_or_404(
-        Invitation.objects.select_related("round__questionnaire", "library__municipality", "response"),
+        Invitation.objects.select_related("round", "library__municipality", "response"),
         token=token,
     )
     round_ = invitation.round
     if not round_.is_open():
         template = "questionnaire/closed.html" if round_.has_closed() else "questionnaire/not_open.html"
         return render(request, template, {"invitation": invitation, "round": round_}, status=403)
+    round_.questionnaire = questionnaire_version(round_.questionnaire_id)
     sections = questionnaire_sections(round_.questionnaire)
     return Visit(invitation, sections, response_answers(getattr(invitation, "response", None)))
 

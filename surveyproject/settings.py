@@ -134,7 +134,7 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not COLLECTED_STATIC
 
-CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_ALLOWED_TEMPLATE_PACKS = ("bootstrap5", "survey_form")
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Mail ----------------------------------------------------------------------
