@@ -156,22 +156,29 @@ def _answer_columns(questions):
 
 def answer_rows(results: Results, questions, columns) -> Iterator[list]:
     """Yield the values of `Svar`, a list per submitted response, streamed from the database."""
+    kinds = {value: str(label) for value, label in LibraryKind.choices}
+    regions = {value: str(label) for value, label in Region.choices}
+    # Each question's part of a row: its answer, or 1/0 per choice of a multiple-choice question.
+    parts = []
+    for _header, question, choice in columns:
+        if choice is None:
+            parts.append((question.id, None))
+        elif parts and parts[-1][0] == question.id:
+            parts[-1][1].append(choice)
+        else:
+            parts.append((question.id, [choice]))
     for row in response_rows(results.round, results.filters, questions=questions):
-        values = [
-            row.library,
-            str(LibraryKind(row.kind).label),
-            row.municipality,
-            row.municipality_code,
-            str(Region(row.region).label),
-            row.submitted_at,
-        ]
-        for _header, question, choice in columns:
-            answer = row.answers.get(question.id)
-            if choice is not None:
-                # 1/0 where the question was answered; empty where it was not (or not shown).
-                values.append(None if answer is None else int(choice in answer))
-            else:
+        values = [row.library, kinds[row.kind], row.municipality, row.municipality_code, regions[row.region]]
+        values.append(row.submitted_at)
+        for question_id, choices in parts:
+            answer = row.answers.get(question_id)
+            if choices is None:
                 values.append(answer)
+            elif answer is None:
+                # Empty where the question was not answered (or not shown), 1/0 where it was.
+                values += [None] * len(choices)
+            else:
+                values += [int(code in answer) for code in choices]
         yield values
 
 
@@ -183,8 +190,21 @@ def _answers_sheet(workbook, results: Results, questions):
     ]
     sheet = Sheet(workbook, ANSWERS, widths, freeze="B3")
     sheet.header([*RESPONSE_COLUMNS, *(header for header, _question, _choice in columns)])
+    # Most columns hold 1/0, whole numbers or choice codes (lowercase letters, digits and
+    # "_": never formula-like), which openpyxl writes right by itself. Only what people
+    # typed (library names, text answers) and the time need value_cell: it is the costly part.
+    typed = {"bibliotek", "kommune", "indsendt"}
+    needs_cell = [name in typed for name in RESPONSE_COLUMNS] + [
+        question.kind in text_kinds for _header, question, _choice in columns
+    ]
+    ws = sheet.ws
     for values in answer_rows(results, questions, columns):
-        sheet.row(values)
+        sheet.append(
+            [
+                value_cell(ws, value) if convert and value is not None else value
+                for value, convert in zip(values, needs_cell, strict=True)
+            ]
+        )
     sheet.filter()
 
 
