@@ -5,6 +5,7 @@ form fields, export columns and tally rows. Database ids are not.
 """
 
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -185,6 +186,11 @@ class Choice(models.Model):
 class RoundQuerySet(models.QuerySet):
     def open_at(self, moment):
         return self.filter(opens_at__lte=moment).filter(Q(closes_at__isnull=True) | Q(closes_at__gt=moment))
+
+    def personal_data_due(self, moment):
+        """Rounds whose contact details must be removed by *moment*: closed longer than the retention period."""
+        retention = timedelta(days=settings.PERSONAL_DATA_RETENTION_DAYS)
+        return self.filter(closes_at__lte=moment - retention, personal_data_removed_at__isnull=True)
 
 
 class Round(models.Model):

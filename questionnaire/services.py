@@ -465,3 +465,13 @@ def round_anonymise(*, round: Round) -> int:
         round_.save(update_fields=["personal_data_removed_at"])
     round.personal_data_removed_at = round_.personal_data_removed_at
     return removed
+
+
+def due_rounds_anonymise(moment=None) -> list[tuple[Round, int]]:
+    """Anonymise every round closed longer than PERSONAL_DATA_RETENTION_DAYS ago; return (round, answers removed).
+
+    Run daily (``manage.py anonymise_round --due``), it keeps the privacy promise
+    without anyone having to remember it.
+    """
+    due = Round.objects.personal_data_due(moment or timezone.now()).order_by("closes_at")
+    return [(round_, round_anonymise(round=round_)) for round_ in due]

@@ -145,6 +145,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Danmarks Biblioteksf
 SURVEY_CONTACT_EMAIL = env.str("SURVEY_CONTACT_EMAIL", default="db@db.dk")
 # A library that has not submitted gets at most one reminder (or the invitation) in this many days.
 REMINDER_INTERVAL_DAYS = env.int("REMINDER_INTERVAL_DAYS", default=7)
+# The landing page promises that contact details are deleted at most a year after a round closes.
+PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=365)
 
 # --- Security ------------------------------------------------------------------
 

@@ -128,3 +128,28 @@ def test_anonymise_round_only_after_it_has_closed():
     assert Answer.objects.filter(question__code="status").exists()
     round_.refresh_from_db()
     assert round_.personal_data_removed_at is not None
+
+
+def test_anonymise_due_removes_personal_data_a_year_after_closing_and_only_then(settings):
+    settings.PERSONAL_DATA_RETENTION_DAYS = 365
+    now = timezone.now()
+    old = make_round(slug="old", opens_at=now - timedelta(days=500), closes_at=now - timedelta(days=366))
+    recent = make_round(slug="recent", opens_at=now - timedelta(days=100), closes_at=now - timedelta(days=30))
+    for round_ in (old, recent):
+        answer_all(make_invitation(round=round_), ACTIVE_ANSWERS)
+
+    out, _err = run("anonymise_round", "--due")
+
+    assert out.strip() == "Personal data removed from round old: 3 answer(s) deleted."
+    personal = Answer.objects.filter(question__code__startswith="respondent_")
+    assert not personal.filter(response__invitation__round=old).exists()
+    assert personal.filter(response__invitation__round=recent).count() == 3
+    old.refresh_from_db()
+    assert old.personal_data_removed_at is not None
+    # A daily run finds nothing more to do until the next round is due.
+    assert run("anonymise_round", "--due") == ("", "")
+
+
+def test_anonymise_round_needs_a_round_or_due():
+    with pytest.raises(CommandError, match="slug --due"):
+        run("anonymise_round")
