@@ -36,6 +36,7 @@ from .tallies import (
     response_rows,
     round_questions,
     round_results,
+    snapshot,
 )
 
 # Sheet names are fixed Danish words from the issue: readers of the forwarded file know them.
@@ -410,8 +411,12 @@ def build_workbook(round: Round, filters: Filters) -> Workbook:
 
 
 def workbook_write(*, round: Round, filters: Filters, handle) -> None:
-    """Write the results workbook of *round* under *filters* to *handle* (a path or a binary file)."""
-    build_workbook(round, filters).save(handle)
+    """Write the results workbook of *round* under *filters* to *handle* (a path or a binary file).
+
+    Every sheet is read from the same snapshot, so the answers and the tallies agree.
+    """
+    with snapshot():
+        build_workbook(round, filters).save(handle)
 
 
 def workbook_filename(round: Round, filters: Filters) -> str:

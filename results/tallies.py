@@ -11,11 +11,14 @@ Shares are fractions (0.45, not 45) and None when there is nothing to divide by.
 
 from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
+from itertools import groupby
+from operator import itemgetter
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Aggregate, Count, F, FloatField, Max, Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -660,8 +663,26 @@ def quotes(round: Round, filters: Filters = NO_FILTERS) -> tuple[Quote, ...]:
     return _quotes(_Data(round, filters))
 
 
+@contextmanager
+def snapshot():
+    """Read everything inside from one snapshot of the database.
+
+    Libraries submit and staff reopen responses while figures are read; without
+    this, two queries could see different sets of responses, the figures would
+    not add up, and the export's merge of responses and answers would go wrong.
+    """
+    outermost = not connection.in_atomic_block
+    with transaction.atomic(savepoint=False):
+        if outermost and connection.vendor == "postgresql":
+            # Must come before the transaction's first query; SQLite's transactions are snapshots anyway.
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
+
+
+@snapshot()
 def round_results(round: Round, filters: Filters = NO_FILTERS) -> Results:
-    """Return every figure of *round* under *filters*, in a fixed number of queries."""
+    """Return every figure of *round* under *filters*, in a fixed number of queries from one snapshot."""
     data = _Data(round, filters)
     return Results(
         round=round,
@@ -704,7 +725,8 @@ def response_rows(round: Round, filters: Filters = NO_FILTERS, *, questions=None
     response's library and time are read once, not once per answer.
     """
     questions = questions or round_questions(round)
-    kinds = {question.id: question.kind for question in questions}
+    known = {question.id for question in questions}
+    multi = {question.id for question in questions if question.kind == QuestionKind.MULTI}
     codes = {choice.id: choice.code for question in questions for choice in question.choices.all()}
     order = ("invitation__library__municipality__code", "invitation__library__name", "pk")
     responses = (
@@ -727,20 +749,20 @@ def response_rows(round: Round, filters: Filters = NO_FILTERS, *, questions=None
         .order_by(*(f"response__{key}" for key in order))
         .iterator(chunk_size=10000)
     )
-    answer = next(answers, None)
+    by_response = groupby(answers, key=itemgetter(0))
+    group = next(by_response, None)
     for pk, library, kind, municipality, code, region, submitted_at in responses:
         values = {}
         # Both queries are in the same order, so this response's answers come next.
-        while answer is not None and answer[0] == pk:
-            _, question_id, choice_id, text, number = answer
-            question_kind = kinds.get(question_id)
-            if question_kind == QuestionKind.MULTI:
-                values.setdefault(question_id, set()).add(codes[choice_id])
-            elif question_kind == QuestionKind.SINGLE:
-                values[question_id] = codes[choice_id]
-            elif question_kind in (QuestionKind.INTEGER, QuestionKind.YEAR):
-                values[question_id] = number
-            elif question_kind is not None:
-                values[question_id] = text
-            answer = next(answers, None)
+        if group is not None and group[0] == pk:
+            for _response, question_id, choice_id, text, number in group[1]:
+                if question_id not in known:
+                    continue
+                if choice_id is None:
+                    values[question_id] = text if number is None else number
+                elif question_id in multi:
+                    values.setdefault(question_id, set()).add(codes[choice_id])
+                else:
+                    values[question_id] = codes[choice_id]
+            group = next(by_response, None)
         yield ResponseRow(library, kind, municipality, code, region, submitted_at, values)

@@ -311,3 +311,44 @@ def test_export_runs_a_fixed_number_of_queries(db):
     few = queries()
     add(27, 3)
     assert queries() == few
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_response_reopened_during_the_export_leaves_every_row_whole(monkeypatch):
+    import threading
+
+    from django.db import connections
+
+    from questionnaire.models import Response, ResponseStatus
+    from results import tallies
+    from tests.conftest import ACTIVE_ANSWERS, answer_all, make_invitation, make_library
+
+    round_ = make_round()
+    for name in ("Aabenraa", "Bornholm", "Struer"):
+        answer_all(make_invitation(round=round_, library=make_library(name=name)), ACTIVE_ANSWERS)
+    first = Response.objects.get(invitation__library__name="Aabenraa")
+
+    def reopen_first():
+        Response.objects.filter(pk=first.pk).update(status=ResponseStatus.DRAFT, submitted_at=None)
+        connections.close_all()
+
+    # Staff reopen the first response just after the export has read the answers and
+    # just before it reads the responses they belong to.
+    reopened = []
+
+    def key_then_reopen(row):
+        if not reopened:
+            reopened.append(True)
+            thread = threading.Thread(target=reopen_first)
+            thread.start()
+            thread.join()
+        return row[0]
+
+    monkeypatch.setattr(tallies, "itemgetter", lambda index: key_then_reopen)
+    rows = table(workbook(round_)["Svar"])
+
+    assert reopened
+    # One snapshot: the export shows the round as it was when it began, every row whole.
+    assert [row["bibliotek"].value for row in rows] == ["Aabenraa", "Bornholm", "Struer"]
+    assert [row["status"].value for row in rows] == ["active"] * 3
+    assert Response.objects.get(pk=first.pk).status == ResponseStatus.DRAFT
