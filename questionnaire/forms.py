@@ -79,8 +79,8 @@ FIELD_FACTORIES = {
 
 def create_field(question):
     field = FIELD_FACTORIES[question.kind](question)
-    # The label carries the required mark as markup, so it is built escaped; crispy
-    # renders help texts unescaped, so they are escaped here.
+    # The label carries the required mark as markup, so it is built escaped; help texts
+    # are escaped here too, as crispy's own template packs write them unescaped.
     field.label = format_html(REQUIRED_LABEL, question.label) if question.required else question.label
     field.help_text = escape(question.help_text)
     field.question_label = question.label  # without the required mark, for the error summary
@@ -125,7 +125,7 @@ class SectionForm(forms.Form):
         for question in self.questions:
             self.fields[question.code] = create_field(question)
         self.helper = FormHelper()
-        self.helper.template_pack = "survey_form"
+        self.helper.template_pack = "survey_form"  # templates/survey_form: lean, for speed
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.helper.layout = Layout(*(self._question_layout(question, page_codes) for question in self.questions))

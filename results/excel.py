@@ -55,7 +55,6 @@ RESPONSE_COLUMNS = ("bibliotek", "type", "kommune", "kommunekode", "region", "in
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 PERCENT = "0.0%"
 KRONER = '#,##0 "kr."'
-DATETIME = "yyyy-mm-dd hh:mm"
 BOLD = Font(bold=True)
 SOURCE_FONT = Font(italic=True, color="495057")
 WRAP = Alignment(wrap_text=True, vertical="top")
@@ -92,9 +91,11 @@ def value_cell(ws, value, number_format=None):
     if number_format is None and isinstance(value, int | float):
         return value
     if hasattr(value, "tzinfo") and value.tzinfo is not None:
-        # Excel has no time zones: write the time as read in Denmark.
+        # Excel has no time zones: write the time as read in Denmark. openpyxl gives a
+        # plain time its own date format (yyyy-mm-dd h:mm:ss), with no cell of our own.
         value = timezone.localtime(value).replace(tzinfo=None)
-        number_format = number_format or DATETIME
+        if number_format is None:
+            return value
     cell = WriteOnlyCell(ws, value=value)
     if number_format:
         cell.number_format = number_format
@@ -395,7 +396,7 @@ def _about_sheet(workbook, results: Results):
 
 def build_workbook(round: Round, filters: Filters) -> Workbook:
     """Return the write-only workbook of *round* under *filters*, ready to save."""
-    results = round_results(round, filters)
+    results = round_results(round, filters, with_map=False)
     questions = round_questions(round)
     workbook = Workbook(write_only=True)
     workbook.properties.title = f"{round.title} – {SOURCE}"

@@ -317,7 +317,7 @@ class Results:
     questions: tuple[QuestionTally, ...]
     model_adoption: ModelAdoption
     resources: Resources
-    municipalities: tuple[MunicipalityModel, ...]
+    municipalities: tuple[MunicipalityModel, ...]  # for the map
     quotes: tuple[Quote, ...]
     source: str = field(default=SOURCE)
 
@@ -681,8 +681,12 @@ def snapshot():
 
 
 @snapshot()
-def round_results(round: Round, filters: Filters = NO_FILTERS) -> Results:
-    """Return every figure of *round* under *filters*, in a fixed number of queries from one snapshot."""
+def round_results(round: Round, filters: Filters = NO_FILTERS, *, with_map: bool = True) -> Results:
+    """Return every figure of *round* under *filters*, in a fixed number of queries from one snapshot.
+
+    Without the map (*with_map* false, for the workbook), `municipalities` is empty and
+    its two queries are saved.
+    """
     data = _Data(round, filters)
     return Results(
         round=round,
@@ -693,7 +697,7 @@ def round_results(round: Round, filters: Filters = NO_FILTERS) -> Results:
         questions=_question_tallies(data),
         model_adoption=_model_adoption(data),
         resources=_resources(data),
-        municipalities=_municipality_models(data),
+        municipalities=_municipality_models(data) if with_map else (),
         quotes=_quotes(data),
     )
 

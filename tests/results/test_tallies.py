@@ -313,3 +313,20 @@ def test_round_results_run_a_fixed_number_of_queries(db):
     many = count_queries(lambda: tallies.round_results(round_))
     assert few == many
     assert many <= 10
+
+
+def test_results_without_the_map_skip_its_queries_and_change_no_other_figure(db):
+    from dataclasses import replace
+
+    round_ = make_round()
+    for index, municipality in enumerate(Municipality.objects.order_by("code")[:6]):
+        make_response(round_, answers() if index % 2 else NOT_STARTED_ANSWERS, municipality=municipality)
+
+    full = tallies.round_results(round_)
+    without = tallies.round_results(round_, with_map=False)
+
+    assert full.municipalities and without.municipalities == ()
+    assert replace(without, municipalities=full.municipalities, made_at=full.made_at) == full
+    assert count_queries(lambda: tallies.round_results(round_, with_map=False)) == (
+        count_queries(lambda: tallies.round_results(round_)) - 2
+    )
