@@ -2,16 +2,19 @@
 
 Municipalities are drawn as circles from their latitude and longitude with an
 equirectangular projection (longitude scaled by cos 56°, the latitude of Denmark's
-middle), so no map data is needed. Greater Copenhagen, where 20 municipalities
+middle), over Natural Earth's coastline (data/denmark.json). Greater Copenhagen, where 20 municipalities
 share a few kilometres, is drawn magnified in an inset, and Bornholm in a box of
 its own, as Danish maps usually do. The figures come from results.tallies; this
 module only draws them. All text goes through a Django template, so respondent
 text (library names) is escaped.
 """
 
+import functools
+import json
 import math
 import textwrap
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -74,6 +77,17 @@ INSETS = (
 )
 
 
+# Natural Earth's coastline of Denmark (public domain), made by data/make_denmark_outline.py.
+COASTLINE = Path(__file__).parent / "data" / "denmark.json"
+
+
+@functools.cache
+def _coastline() -> tuple[tuple[tuple[float, float], ...], ...]:
+    """Return Denmark's land as rings of (longitude, latitude), the largest first."""
+    with open(COASTLINE, encoding="utf-8") as handle:
+        return tuple(tuple((lon, lat) for lon, lat in ring) for ring in json.load(handle)["rings"])
+
+
 def _inset_labels():
     return {"copenhagen": _("Greater Copenhagen"), "bornholm": _("Bornholm")}
 
@@ -124,6 +138,18 @@ class Frame:
 
 
 @dataclass(frozen=True)
+class Land:
+    """The coastline drawn in one area (the main map or an inset), clipped to its box."""
+
+    key: str
+    path: str  # SVG path data
+    x: str
+    y: str
+    width: str
+    height: str
+
+
+@dataclass(frozen=True)
 class DenmarkMap:
     title: str
     description: str
@@ -132,13 +158,16 @@ class DenmarkMap:
     marks: tuple[Mark, ...]
     legend: tuple[LegendItem, ...]
     frames: tuple[Frame, ...]
+    lands: tuple[Land, ...]
     legend_heading: str
     source: str
+    coastline_source: str
     outline: str = OUTLINE
     # Layout, as strings: SVG wants dots as decimal marks and no thousands separators.
     width: str = str(WIDTH)
     height: str = str(HEIGHT)
     source_y: str = str(HEIGHT - 12)
+    coastline_source_x: str = str(WIDTH - 20)
     radius: str = str(RADIUS)
     legend_x: str = str(LEGEND_X)
     legend_heading_y: str = str(LEGEND_Y)
@@ -187,6 +216,40 @@ def _frame(inset: Inset) -> Frame:
         source=source,
         lines=lines,
     )
+
+
+def land_rings(inset: Inset) -> list[list[tuple[float, float]]]:
+    """Return the rings of land that reach into *inset*, projected onto it."""
+    rings = []
+    for ring in _coastline():
+        longitudes, latitudes = [lon for lon, _lat in ring], [lat for _lon, lat in ring]
+        if max(longitudes) < inset.lon[0] or min(longitudes) > inset.lon[1]:
+            continue
+        if max(latitudes) < inset.lat[0] or min(latitudes) > inset.lat[1]:
+            continue
+        rings.append([inset.project(lon, lat) for lon, lat in ring])
+    return rings
+
+
+@functools.cache
+def _lands() -> tuple[Land, ...]:
+    # The same for every round and filter: drawn once per process.
+    lands = []
+    for inset in (MAIN, *INSETS):
+        path = " ".join(
+            "M" + " L".join(f"{_number(x)} {_number(y)}" for x, y in ring) + "Z" for ring in land_rings(inset)
+        )
+        lands.append(
+            Land(
+                key=inset.key,
+                path=path,
+                x=_number(inset.x),
+                y=_number(inset.y),
+                width=_number(inset.width),
+                height=_number(inset.height),
+            )
+        )
+    return tuple(lands)
 
 
 def _legend(colours) -> tuple[LegendItem, ...]:
@@ -258,8 +321,10 @@ def denmark_map(results: Results) -> DenmarkMap:
         marks=tuple(marks),
         legend=_legend(colours),
         frames=tuple(_frame(inset) for inset in INSETS),
+        lands=_lands(),
         legend_heading=_("Primary model of the library"),
         source=SOURCE,
+        coastline_source=_("Coastline: Natural Earth"),
     )
 
 

@@ -115,3 +115,41 @@ def test_marks_stay_inside_the_drawing_and_copenhagen_is_magnified(survey):
 def test_region_filter_draws_that_region(survey, region):
     found = marks(parse(denmark.map_svg(round_results(survey.round, Filters(region=region)))))
     assert set(found) == set(Municipality.objects.filter(region=region).values_list("code", flat=True))
+
+
+def rings_of(path: str) -> list[list[tuple[float, float]]]:
+    """Return the rings of an SVG path made of "M x y L x y … Z" only."""
+    rings = []
+    for part in path.split("Z"):
+        numbers = [float(n) for n in part.replace("M", " ").replace("L", " ").split()]
+        if numbers:
+            rings.append(list(zip(numbers[::2], numbers[1::2], strict=True)))
+    return rings
+
+
+def inside(point, ring) -> bool:
+    x, y = point
+    crossings = 0
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
+        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+            crossings += 1
+    return crossings % 2 == 1
+
+
+def test_the_marks_sit_on_the_coastline_of_denmark(survey):
+    root = parse(denmark.map_svg(round_results(survey.round), standalone=True))
+    clips = {clip.get("id") for clip in root.iter(f"{SVG}clipPath")}
+    lands = [path for path in root.iter(f"{SVG}path") if path.get("class", "").startswith("land-")]
+    assert {path.get("class") for path in lands} == {"land-main", "land-copenhagen", "land-bornholm"}
+    for path in lands:  # each area's land is cut to its own box
+        assert path.get("clip-path").removeprefix("url(#").removesuffix(")") in clips
+    rings = [ring for path in lands for ring in rings_of(path.get("d"))]
+    on_land = [
+        code
+        for code, mark in marks(root).items()
+        if any(inside((float(mark.get("cx")), float(mark.get("cy"))), ring) for ring in rings)
+    ]
+    # Town halls by the sea may fall just outside a coastline drawn at about 1 km.
+    assert len(on_land) >= 94, sorted(set(marks(root)) - set(on_land))
+    text = ET.tostring(root, encoding="unicode")
+    assert "Natural Earth" in text
