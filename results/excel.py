@@ -170,8 +170,14 @@ def answer_rows(results: Results, questions, columns) -> Iterator[list]:
         else:
             parts.append((question.id, [choice]))
     for row in response_rows(results.round, results.filters, questions=questions):
-        values = [row.library, kinds[row.kind], row.municipality, row.municipality_code, regions[row.region]]
-        values.append(row.submitted_at)
+        values = [
+            row.library,
+            kinds[row.kind],
+            row.municipality,
+            row.municipality_code,
+            regions[row.region],
+            row.submitted_at,
+        ]
         for question_id, choices in parts:
             answer = row.answers.get(question_id)
             if choices is None:
