@@ -189,8 +189,12 @@ class RoundQuerySet(models.QuerySet):
 
     def personal_data_due(self, moment):
         """Rounds whose contact details must be removed by *moment*: closed longer than the retention period."""
-        retention = timedelta(days=settings.PERSONAL_DATA_RETENTION_DAYS)
-        return self.filter(closes_at__lte=moment - retention, personal_data_removed_at__isnull=True)
+        return self.filter(closes_at__lte=moment - personal_data_retention(), personal_data_removed_at__isnull=True)
+
+
+def personal_data_retention() -> timedelta:
+    """How long a round's contact details are kept after it closes (the landing page promises a year at most)."""
+    return timedelta(days=settings.PERSONAL_DATA_RETENTION_DAYS)
 
 
 class Round(models.Model):
@@ -227,6 +231,11 @@ class Round(models.Model):
     def has_closed(self, moment=None):
         moment = moment or timezone.now()
         return self.closes_at is not None and self.closes_at <= moment
+
+    @property
+    def personal_data_due_at(self):
+        """When the contact details must be gone (``anonymise_round --due``); None without a closing time."""
+        return self.closes_at + personal_data_retention() if self.closes_at else None
 
 
 def new_token():

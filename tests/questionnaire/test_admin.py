@@ -8,7 +8,8 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from openpyxl import Workbook, load_workbook
 
 from questionnaire.models import Library, Municipality
@@ -193,6 +194,9 @@ def test_overview_page_shows_the_numbers_and_who_has_not_answered(busy_round, re
     assert non_respondents == ["Ikke åbnet", "Kladde", "Aarhus Ikke sendt"]
     assert "12 34 56 78" in html  # the contact person's phone from the draft
     assert admin_url("round_non_respondents", busy_round.pk) in html
+    with translation.override("da"):
+        removal = date_format(timezone.localtime(busy_round.closes_at + timedelta(days=365)), "j. F Y")
+    assert f"Slettes senest {removal}." in html  # the promise of the landing page, in days
 
 
 def test_non_respondents_download(busy_round, reader_client):
