@@ -402,8 +402,8 @@ def _about_sheet(workbook, results: Results):
 
 def build_workbook(round: Round, filters: Filters) -> Workbook:
     """Return the write-only workbook of *round* under *filters*, ready to save."""
-    results = round_results(round, filters, with_map=False)
     questions = round_questions(round)
+    results = round_results(round, filters, with_map=False, questions=questions)
     workbook = Workbook(write_only=True)
     workbook.properties.title = f"{round.title} – {SOURCE}"
     workbook.properties.creator = "Danmarks Biblioteksforening"

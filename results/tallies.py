@@ -372,9 +372,11 @@ def round_questions(round: Round) -> list[Question]:
 class _Data:
     """The raw counts behind the figures, each loaded once, on first use."""
 
-    def __init__(self, round: Round, filters: Filters):
+    def __init__(self, round: Round, filters: Filters, questions=None):
         self.round = round
         self.filters = filters
+        if questions is not None:
+            self.questions = questions  # already read by the caller: fills the cached property
 
     @cached_property
     def questions(self) -> list[Question]:
@@ -681,13 +683,13 @@ def snapshot():
 
 
 @snapshot()
-def round_results(round: Round, filters: Filters = NO_FILTERS, *, with_map: bool = True) -> Results:
+def round_results(round: Round, filters: Filters = NO_FILTERS, *, with_map: bool = True, questions=None) -> Results:
     """Return every figure of *round* under *filters*, in a fixed number of queries from one snapshot.
 
     Without the map (*with_map* false, for the workbook), `municipalities` is empty and
-    its two queries are saved.
+    its two queries are saved; *questions* (from `round_questions`) saves two more.
     """
-    data = _Data(round, filters)
+    data = _Data(round, filters, questions)
     return Results(
         round=round,
         filters=filters,

@@ -315,7 +315,7 @@ def test_round_results_run_a_fixed_number_of_queries(db):
     assert many <= 10
 
 
-def test_results_without_the_map_skip_its_queries_and_change_no_other_figure(db):
+def test_results_without_the_map_or_with_questions_given_skip_queries_and_change_no_figure(db):
     from dataclasses import replace
 
     round_ = make_round()
@@ -329,4 +329,10 @@ def test_results_without_the_map_skip_its_queries_and_change_no_other_figure(db)
     assert replace(without, municipalities=full.municipalities, made_at=full.made_at) == full
     assert count_queries(lambda: tallies.round_results(round_, with_map=False)) == (
         count_queries(lambda: tallies.round_results(round_)) - 2
+    )
+    questions = tallies.round_questions(round_)
+    given = tallies.round_results(round_, with_map=False, questions=questions)
+    assert replace(given, made_at=without.made_at) == without
+    assert count_queries(lambda: tallies.round_results(round_, with_map=False, questions=questions)) == (
+        count_queries(lambda: tallies.round_results(round_, with_map=False)) - 2
     )
