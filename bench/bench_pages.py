@@ -157,7 +157,7 @@ def main() -> int:
     per_round = args.requests // args.rounds
 
     with fresh_database(database_url("bs_bench_pages")) as url:
-        from questionnaire.services import section_save
+        from questionnaire.services.responses import section_save
 
         _, invitations, sections = round_prepare(args.threads)
         answers = [active_answers(sections, seed) for seed in range(args.threads)]

@@ -80,7 +80,7 @@ def measure(size: int, url: str, repeat: int) -> dict:
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from questionnaire.services import round_open
+    from questionnaire.services.rounds import round_open
     from questionnaire.synthetic import responses_generate
     from results.tallies import Filters, round_results
 

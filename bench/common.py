@@ -94,7 +94,9 @@ def round_prepare(libraries: int):
     Return (round, invitations ordered by library, the questionnaire's sections).
     """
     from questionnaire.models import Library, LibraryKind, Municipality
-    from questionnaire.services import default_register_load, invitations_create, questionnaire_sections, round_open
+    from questionnaire.register import default_register_load
+    from questionnaire.services.questionnaire import questionnaire_sections
+    from questionnaire.services.rounds import invitations_create, round_open
 
     default_register_load()
     municipalities = list(Municipality.objects.order_by("code"))

@@ -107,7 +107,7 @@ def stored(invitation) -> dict:
     from django.db import connections
 
     from questionnaire.models import Response
-    from questionnaire.services import response_answers
+    from questionnaire.services.answers import response_answers
 
     answers = response_answers(Response.objects.filter(invitation=invitation).first())
     connections.close_all()  # hold no connection while the database is stopped

@@ -99,7 +99,7 @@ def run(port, jobs, sections, users, deadline, think):
 def stored_differences(invitations, expected) -> list[str]:
     """Return what the database holds differently from what each library posted and submitted."""
     from questionnaire.models import Response
-    from questionnaire.services import response_answers
+    from questionnaire.services.answers import response_answers
 
     responses = {r.invitation_id: r for r in Response.objects.filter(invitation__in=invitations)}
     problems = []

@@ -52,14 +52,6 @@ def visible_sections(sections, answers):
     return [section for section in sections if condition_met(section.show_if, shown)]
 
 
-def visible_questions(sections, section, answers):
-    """Return the questions of *section* that are shown for *answers*, in order."""
-    shown = visible_answers(sections, answers)
-    if not condition_met(section.show_if, shown):
-        return []
-    return [question for question in section.questions.all() if condition_met(question.show_if, shown)]
-
-
 def neighbour_section(sections, answers, code, step: int):
     """Return the section *step* places from section *code* among those shown, or None past either end."""
     shown = visible_sections(sections, answers)

@@ -128,26 +128,40 @@ class SectionForm(forms.Form):
         self.helper.template_pack = "survey_form"  # templates/survey_form: lean, for speed
         self.helper.form_tag = False
         self.helper.disable_csrf = True
-        self.helper.layout = Layout(*(self._question_layout(question, page_codes) for question in self.questions))
+        self.condition_notes = self._condition_notes()
+        self.helper.layout = Layout(*(self._question_layout(question) for question in self.questions))
 
-    def _question_layout(self, question, page_codes):
+    def _condition_notes(self) -> dict:
+        """Return {question code: note} for the questions shown only after an answer on this page.
+
+        The respondent's page shows and hides these live; the staff's page shows them all.
+        """
+        page = {question.code: question for question in self.section.questions.all()}
+        notes = {}
+        for question in self.questions:
+            condition = question.show_if
+            if not condition or condition["question"] not in page:
+                continue
+            source = page[condition["question"]]
+            if "any_of" in condition:
+                choices = chosen_labels(condition, source)
+                note = _("Answer only if you chose “%(choices)s” above.") % {"choices": choices}
+            else:
+                note = _("Answer only if you answered “%(question)s” above.") % {"question": source.label}
+            notes[question.code] = note
+        return notes
+
+    def _question_layout(self, question):
         attrs = {"css_class": "question mb-4", "css_id": f"question-{question.code}"}
         parts = [question.code]
-        if question.show_if and question.show_if["question"] in page_codes:
+        if question.code in self.condition_notes:
             attrs["data_show_if"] = json.dumps(question.show_if)
             note = format_html(
-                '<p class="condition-note small text-body-secondary mb-1">{}</p>',
-                self._condition_note(question.show_if),
+                '<p class="condition-note small text-body-secondary mb-1">{}</p>', self.condition_notes[question.code]
             )
             # crispy renders HTML() as a template: braces in a label must stay text.
             parts.insert(0, HTML(note.replace("{", "&#123;").replace("}", "&#125;")))
         return Div(*parts, **attrs)
-
-    def _condition_note(self, condition):
-        source = next(q for q in self.section.questions.all() if q.code == condition["question"])
-        if "any_of" in condition:
-            return _("Answer only if you chose “%(choices)s” above.") % {"choices": chosen_labels(condition, source)}
-        return _("Answer only if you answered “%(question)s” above.") % {"question": source.label}
 
     def clean(self):
         cleaned = super().clean()

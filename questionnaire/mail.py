@@ -22,7 +22,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .models import Invitation, Response, ResponseStatus, Round
-from .services import answer_summary, invitation_url, response_answers
+from .services.answers import response_answers
+from .services.rounds import invitation_url
+from .services.summary import answer_summary
 
 logger = logging.getLogger(__name__)
 

@@ -6,13 +6,15 @@ form fields, export columns and tally rows. Database ids are not.
 
 import secrets
 from datetime import timedelta
+from functools import cached_property
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .codes import PERSONAL_QUESTION_CODES
 
 
 class Region(models.TextChoices):
@@ -166,6 +168,11 @@ class Question(models.Model):
     def has_choices(self):
         return self.kind in (QuestionKind.SINGLE, QuestionKind.MULTI)
 
+    @cached_property
+    def choice_by_code(self) -> dict:
+        """Return {code: choice}; questions of a cached version compute it once per process."""
+        return {choice.code: choice for choice in self.choices.all()}
+
 
 class Choice(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices", verbose_name=_("question"))
@@ -184,9 +191,6 @@ class Choice(models.Model):
 
 
 class RoundQuerySet(models.QuerySet):
-    def open_at(self, moment):
-        return self.filter(opens_at__lte=moment).filter(Q(closes_at__isnull=True) | Q(closes_at__gt=moment))
-
     def personal_data_due(self, moment):
         """Rounds whose contact details must be removed by *moment*: closed longer than the retention period."""
         return self.filter(closes_at__lte=moment - personal_data_retention(), personal_data_removed_at__isnull=True)
@@ -312,6 +316,13 @@ class Response(models.Model):
         return self.status == ResponseStatus.SUBMITTED
 
 
+class PersonalQuerySet(models.QuerySet):
+    """Rows that belong to a question (answers, changes) and may hold the contact person's details."""
+
+    def personal(self):
+        return self.filter(question__code__in=PERSONAL_QUESTION_CODES)
+
+
 class Answer(models.Model):
     """One answer value: a chosen choice, a text or a number.
 
@@ -326,6 +337,8 @@ class Answer(models.Model):
     )
     text = models.TextField(_("text"), blank=True)
     number = models.BigIntegerField(_("number"), null=True, blank=True)
+
+    objects = PersonalQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("answer")
@@ -376,6 +389,8 @@ class ResponseChange(models.Model):
         verbose_name=_("changed by"),
     )
     changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+
+    objects = PersonalQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("change by staff")

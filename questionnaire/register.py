@@ -247,3 +247,21 @@ def register_import(*, data: bytes, filename: str = "") -> ImportReport:
     Library.objects.bulk_create(created)
     Library.objects.bulk_update(updated, ["kind", "email", "active"])
     return ImportReport(created=len(created), updated=len(updated), unchanged=unchanged)
+
+
+def default_register_load() -> int:
+    """Give every municipality without a main library one; return how many were made.
+
+    DB staff correct names, add e-mails, branches and mobile libraries afterwards.
+    """
+    without_main = Municipality.objects.exclude(libraries__kind=LibraryKind.MAIN)
+    libraries = [
+        Library(
+            name=_("%(municipality)s Libraries") % {"municipality": municipality.name},
+            kind=LibraryKind.MAIN,
+            municipality=municipality,
+        )
+        for municipality in without_main
+    ]
+    Library.objects.bulk_create(libraries)
+    return len(libraries)

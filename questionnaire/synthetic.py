@@ -18,14 +18,14 @@ from .models import (
     Library,
     LibraryKind,
     Municipality,
-    QuestionKind,
     Response,
     ResponseStatus,
     Round,
     new_token,
 )
 from .sample import sample_answers
-from .services import questionnaire_sections
+from .services.answers import answers_insert
+from .services.questionnaire import questionnaire_sections, section_questions
 
 CHUNK = 5_000
 KINDS = [LibraryKind.MAIN] + [LibraryKind.BRANCH] * 4 + [LibraryKind.MOBILE]
@@ -44,8 +44,7 @@ def responses_generate(*, round: Round, count: int, seed: int = 2009, progress=N
         raise RoundNotForSyntheticData
     rng = random.Random(seed)
     sections = questionnaire_sections(round.questionnaire)
-    questions = {q.code: q for s in sections for q in s.questions.all()}
-    choice_ids = {(q.code, c.code): c.pk for q in questions.values() for c in q.choices.all()}
+    questions = {question.code: question for question in section_questions(sections)}
     municipalities = list(Municipality.objects.order_by("code"))
     start = Library.objects.filter(synthetic=True).count()
     opened = round.opens_at
@@ -77,12 +76,11 @@ def responses_generate(*, round: Round, count: int, seed: int = 2009, progress=N
                 )
                 for invitation, moment in zip(invitations, moments, strict=True)
             )
-            rows = (
-                row
+            answers_insert(
+                (response.pk, questions[code], value)
                 for response in responses
-                for row in _answer_rows(response.pk, sample_answers(sections, rng), questions, choice_ids)
+                for code, value in sample_answers(sections, rng).items()
             )
-            _insert_answers(rows)
         made += size
         if progress:
             progress(made)
@@ -93,33 +91,3 @@ def responses_generate(*, round: Round, count: int, seed: int = 2009, progress=N
             for model in (Library, Invitation, Response, Answer):
                 cursor.execute(f"ANALYZE {model._meta.db_table}")
     return made
-
-
-def _answer_rows(response_id, answers, questions, choice_ids):
-    """Yield (response_id, question_id, choice_id, text, number) for one response's answers."""
-    for code, value in answers.items():
-        question = questions[code]
-        if isinstance(value, list):
-            for choice in value:
-                yield response_id, question.pk, choice_ids[code, choice], "", None
-        elif question.has_choices:
-            yield response_id, question.pk, choice_ids[code, value], "", None
-        elif question.kind in (QuestionKind.INTEGER, QuestionKind.YEAR):
-            yield response_id, question.pk, None, "", value
-        else:
-            yield response_id, question.pk, None, value, None
-
-
-def _insert_answers(rows):
-    if connection.vendor == "postgresql":
-        table = Answer._meta.db_table
-        copy_sql = f"COPY {table} (response_id, question_id, choice_id, text, number) FROM STDIN"
-        # COPY is an order of magnitude faster than INSERT for millions of rows.
-        with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    Answer.objects.bulk_create(
-        (Answer(response_id=r, question_id=q, choice_id=c, text=t, number=n) for r, q, c, t, n in rows),
-        batch_size=2_000,
-    )

@@ -12,8 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
+from results.tallies import share
+
+from .codes import RESPONDENT_EMAIL, RESPONDENT_NAME, RESPONDENT_PHONE
 from .models import Answer, Invitation, Region, ResponseStatus, Round
-from .services import PERSONAL_QUESTION_CODES
+from .services.answers import answers_by_response
 
 
 @dataclass(frozen=True)
@@ -28,13 +31,9 @@ class Progress:
     submitted: int = 0
 
     @property
-    def not_submitted(self) -> int:
-        return self.invited - self.submitted
-
-    @property
     def response_rate(self) -> float | None:
         """Return the share of invited libraries that have submitted, from 0 to 1 (None if none invited)."""
-        return self.submitted / self.invited if self.invited else None
+        return share(self.submitted, self.invited)
 
 
 @dataclass(frozen=True)
@@ -100,14 +99,11 @@ def round_non_respondents(round: Round) -> list[NonRespondent]:
         .select_related("library__municipality", "response")
         .order_by("library__municipality__code", "library__name")
     )
-    contacts = {}
-    rows = Answer.objects.filter(
-        response__invitation__round=round,
-        response__status=ResponseStatus.DRAFT,
-        question__code__in=PERSONAL_QUESTION_CODES,
-    ).values_list("response__invitation_id", "question__code", "text")
-    for invitation_id, code, text in rows:
-        contacts.setdefault(invitation_id, {})[code] = text
+    drafts = Answer.objects.personal().filter(response__invitation__round=round, response__status=ResponseStatus.DRAFT)
+    contacts = {
+        invitation_id: answers
+        for _response, (invitation_id,), answers in answers_by_response(drafts, extra=("response__invitation_id",))
+    }
     result = []
     for invitation in invitations:
         contact = contacts.get(invitation.pk, {})
@@ -115,9 +111,9 @@ def round_non_respondents(round: Round) -> list[NonRespondent]:
             NonRespondent(
                 invitation=invitation,
                 status=invitation_status(invitation),
-                contact_name=contact.get("respondent_name", ""),
-                contact_email=contact.get("respondent_email", ""),
-                contact_phone=contact.get("respondent_phone", ""),
+                contact_name=contact.get(RESPONDENT_NAME, ""),
+                contact_email=contact.get(RESPONDENT_EMAIL, ""),
+                contact_phone=contact.get(RESPONDENT_PHONE, ""),
             )
         )
     return result

@@ -18,18 +18,17 @@ from .conditions import neighbour_section, possible_sections, visible_sections
 from .forms import SectionForm
 from .mail import receipt_send
 from .models import Invitation
-from .services import (
+from .services.answers import response_answers
+from .services.questionnaire import questionnaire_sections, questionnaire_version
+from .services.responses import (
     IncompleteResponse,
     ResponseAlreadySubmitted,
-    answer_summary,
-    invitation_mark_opened,
     missing_answers,
-    questionnaire_sections,
-    questionnaire_version,
-    response_answers,
     response_submit,
     section_save,
 )
+from .services.rounds import invitation_mark_opened
+from .services.summary import answer_summary
 
 
 @dataclass

@@ -23,13 +23,11 @@ from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from questionnaire.codes import DEVELOPMENT_FUNDS, FUNDS_USED_FOR, RESOURCES
 from questionnaire.models import LibraryKind, QuestionKind, Region, Round
 
 from .tallies import (
-    DEVELOPMENT_FUNDS,
-    FUNDS_USED_FOR,
     PERSONAL_QUESTIONS,
-    RESOURCES,
     SOURCE,
     Filters,
     Results,
@@ -156,7 +154,7 @@ def _answer_columns(questions):
     return columns
 
 
-def answer_rows(results: Results, questions, columns) -> Iterator[list]:
+def answer_rows(results: Results, columns) -> Iterator[list]:
     """Yield the values of `Svar`, a list per submitted response, streamed from the database."""
     kinds = {value: str(label) for value, label in LibraryKind.choices}
     regions = {value: str(label) for value, label in Region.choices}
@@ -164,12 +162,12 @@ def answer_rows(results: Results, questions, columns) -> Iterator[list]:
     parts = []
     for _header, question, choice in columns:
         if choice is None:
-            parts.append((question.id, None))
-        elif parts and parts[-1][0] == question.id:
+            parts.append((question.code, None))
+        elif parts and parts[-1][0] == question.code:
             parts[-1][1].append(choice)
         else:
-            parts.append((question.id, [choice]))
-    for row in response_rows(results.round, results.filters, questions=questions):
+            parts.append((question.code, [choice]))
+    for row in response_rows(results.round, results.filters):
         values = [
             row.library,
             kinds[row.kind],
@@ -178,8 +176,8 @@ def answer_rows(results: Results, questions, columns) -> Iterator[list]:
             regions[row.region],
             row.submitted_at,
         ]
-        for question_id, choices in parts:
-            answer = row.answers.get(question_id)
+        for code, choices in parts:
+            answer = row.answers.get(code)
             if choices is None:
                 values.append(answer)
             elif answer is None:
@@ -206,7 +204,7 @@ def _answers_sheet(workbook, results: Results, questions):
         question.kind in text_kinds for _header, question, _choice in columns
     ]
     ws = sheet.ws
-    for values in answer_rows(results, questions, columns):
+    for values in answer_rows(results, columns):
         sheet.append(
             [
                 value_cell(ws, value) if convert and value is not None else value

@@ -15,38 +15,46 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
-from itertools import groupby
-from operator import itemgetter
 
 from django.db import connection, transaction
 from django.db.models import Aggregate, Count, F, FloatField, Max, Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from questionnaire.codes import (
+    ACTIVE,
+    ANONYMOUS,
+    CHALLENGES,
+    DEVELOPMENT_FUNDS,
+    FUNDS_USED_FOR,
+    MODELS,
+    NAMED,
+    NOT_STARTED,
+    PERSONAL_QUESTION_CODES,
+    PRIMARY_MODEL,
+    QUOTE,
+    QUOTE_CONSENT,
+    RESOURCES,
+    RESPONDENT_NAME,
+    RESPONDENT_TITLE,
+    SERVICES,
+    STATUS,
+)
 from questionnaire.models import (
     Answer,
     Invitation,
     LibraryKind,
     Municipality,
     Question,
-    QuestionKind,
     Region,
     Response,
     ResponseStatus,
     Round,
 )
-from questionnaire.services import PERSONAL_QUESTION_CODES
+from questionnaire.services.answers import answers_by_response
 
 # The reuse condition of the seed: every table, chart, map and export names it.
 SOURCE = "Kilde: Knudsen Syd og Danmarks Biblioteksforening"
-
-# Question and choice codes the results are built on (see definitions/borgerservice.yaml).
-STATUS, ACTIVE, NOT_STARTED = "status", "active", "not_started"
-MODELS, PRIMARY_MODEL = "models", "primary_model"
-SERVICES, CHALLENGES = "services", "challenges"
-RESOURCES, DEVELOPMENT_FUNDS, FUNDS_USED_FOR = "resources_dkk", "development_funds", "funds_used_for"
-QUOTE, QUOTE_CONSENT, NAMED, ANONYMOUS = "quote", "quote_consent", "named", "anonymous"
-RESPONDENT_NAME, RESPONDENT_TITLE = "respondent_name", "respondent_title"
 
 # Answers that never leave the app row by row: the contact person's details (the
 # privacy notice promises them for follow-up only) and the quote with its consent
@@ -591,29 +599,16 @@ def _quotes(data: _Data) -> tuple[Quote, ...]:
         counted_answers(data.round, data.filters)
         .filter(response__in=consenting.values("response_id"))
         .filter(question__code__in=[QUOTE, QUOTE_CONSENT, RESPONDENT_NAME, RESPONDENT_TITLE])
-        .values_list(
-            "response_id",
-            "question__code",
-            "text",
-            "choice__code",
-            "response__invitation__library__name",
-            "response__invitation__library__municipality__region",
-        )
     )
-    by_response = {}
-    for response_id, code, text, choice, library, region in answers:
-        fields = by_response.setdefault(response_id, {"library": library, "region": region})
-        fields[code] = choice if code == QUOTE_CONSENT else text
-    rows = [
-        (f.get(QUOTE), f[QUOTE_CONSENT], f.get(RESPONDENT_NAME), f.get(RESPONDENT_TITLE), f["library"], f["region"])
-        for f in by_response.values()
-    ]
+    library_fields = ("response__invitation__library__name", "response__invitation__library__municipality__region")
     quotes = []
-    for text, consent, person, person_title, library, region in rows:
-        if not (text or "").strip():
+    for _response, (library, region), values in answers_by_response(answers, extra=library_fields):
+        text = values.get(QUOTE, "")
+        if not text.strip():
             continue
-        if consent == NAMED:
-            quotes.append(Quote(text, region, True, person or "", person_title or "", library))
+        if values[QUOTE_CONSENT] == NAMED:
+            name, title = values.get(RESPONDENT_NAME, ""), values.get(RESPONDENT_TITLE, "")
+            quotes.append(Quote(text, region, True, name, title, library))
         else:
             # Anonymous: the region is all that is told, never the person or the library.
             quotes.append(Quote(text, region, False))
@@ -622,47 +617,7 @@ def _quotes(data: _Data) -> tuple[Quote, ...]:
     return tuple(sorted(quotes, key=lambda quote: (regions.index(quote.region), not quote.named, quote.text)))
 
 
-# --- Public reads ---------------------------------------------------------------------
-
-
-def question_tallies(round: Round, filters: Filters = NO_FILTERS) -> tuple[QuestionTally, ...]:
-    """Return the count and share of every choice of every choice question, in questionnaire order."""
-    return _question_tallies(_Data(round, filters))
-
-
-def headline(round: Round, filters: Filters = NO_FILTERS) -> Headline:
-    """Return the split between libraries with borgerservice activities and those not started."""
-    return _headline(_Data(round, filters))
-
-
-def region_counts(round: Round, filters: Filters = NO_FILTERS) -> tuple[RegionCount, ...]:
-    """Return invitations, responses and their status per region."""
-    return tuple(_Data(round, filters).region_counts.values())
-
-
-def model_adoption(round: Round, filters: Filters = NO_FILTERS) -> ModelAdoption:
-    """Return how many libraries use each cooperation model, overall and per region."""
-    return _model_adoption(_Data(round, filters))
-
-
-def library_models(round: Round, filters: Filters = NO_FILTERS) -> tuple[LibraryModel, ...]:
-    """Return each responding library's status and primary model, by municipality code and name."""
-    return _library_models(_Data(round, filters))
-
-
-def municipality_models(round: Round, filters: Filters = NO_FILTERS) -> tuple[MunicipalityModel, ...]:
-    """Return, for every municipality (of the filtered region), the answer the map draws."""
-    return _municipality_models(_Data(round, filters))
-
-
-def resources(round: Round, filters: Filters = NO_FILTERS) -> Resources:
-    """Return the lowest, median, highest and summed kroner set aside, over the libraries that answered."""
-    return _resources(_Data(round, filters))
-
-
-def quotes(round: Round, filters: Filters = NO_FILTERS) -> tuple[Quote, ...]:
-    """Return the quotes that may be published, with name and title only where consent is named."""
-    return _quotes(_Data(round, filters))
+# --- Reads -----------------------------------------------------------------------------
 
 
 @contextmanager
@@ -709,10 +664,7 @@ def round_results(round: Round, filters: Filters = NO_FILTERS, *, with_map: bool
 
 @dataclass(frozen=True)
 class ResponseRow:
-    """One submitted response with its answers: {question id: value}.
-
-    Values: a choice code (single), a set of choice codes (multi), a string or an int.
-    """
+    """One submitted response with its answers: {question code: value}, as ``response_answers`` gives them."""
 
     library: str
     kind: str
@@ -723,17 +675,13 @@ class ResponseRow:
     answers: dict
 
 
-def response_rows(round: Round, filters: Filters = NO_FILTERS, *, questions=None) -> Iterator[ResponseRow]:
+def response_rows(round: Round, filters: Filters = NO_FILTERS) -> Iterator[ResponseRow]:
     """Yield the submitted responses one by one, by municipality code and library name.
 
     Two streamed queries in the same order, merged here: the responses, and their
-    answers as bare ids and values. Memory does not grow with their number, and a
-    response's library and time are read once, not once per answer.
+    answers. Memory does not grow with their number, and a response's library and
+    time are read once, not once per answer.
     """
-    questions = questions or round_questions(round)
-    known = {question.id for question in questions}
-    multi = {question.id for question in questions if question.kind == QuestionKind.MULTI}
-    codes = {choice.id: choice.code for question in questions for choice in question.choices.all()}
     order = ("invitation__library__municipality__code", "invitation__library__name", "pk")
     responses = (
         submitted_responses(round, filters)
@@ -749,26 +697,12 @@ def response_rows(round: Round, filters: Filters = NO_FILTERS, *, questions=None
         .order_by(*order)
         .iterator(chunk_size=2000)
     )
-    answers = (
-        counted_answers(round, filters)
-        .values_list("response_id", "question_id", "choice_id", "text", "number")
-        .order_by(*(f"response__{key}" for key in order))
-        .iterator(chunk_size=10000)
-    )
-    by_response = groupby(answers, key=itemgetter(0))
-    group = next(by_response, None)
+    answers = answers_by_response(counted_answers(round, filters), order=[f"response__{key}" for key in order])
+    group = next(answers, None)
     for pk, library, kind, municipality, code, region, submitted_at in responses:
         values = {}
         # Both queries are in the same order, so this response's answers come next.
         if group is not None and group[0] == pk:
-            for _response, question_id, choice_id, text, number in group[1]:
-                if question_id not in known:
-                    continue
-                if choice_id is None:
-                    values[question_id] = text if number is None else number
-                elif question_id in multi:
-                    values.setdefault(question_id, set()).add(codes[choice_id])
-                else:
-                    values[question_id] = codes[choice_id]
-            group = next(by_response, None)
+            values = group[2]
+            group = next(answers, None)
         yield ResponseRow(library, kind, municipality, code, region, submitted_at, values)

@@ -8,7 +8,9 @@ from django.urls import reverse
 
 from questionnaire.definition import install_default
 from questionnaire.models import Invitation, Library, LibraryKind, Municipality, Response, Round
-from questionnaire.services import questionnaire_sections, response_answers, response_submit, section_save
+from questionnaire.services.answers import response_answers
+from questionnaire.services.questionnaire import questionnaire_sections
+from questionnaire.services.responses import response_submit, section_save
 
 
 def municipality(code="101") -> Municipality:

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from questionnaire.models import Response
-from questionnaire.services import response_answers
+from questionnaire.services.answers import response_answers
 from tests.conftest import make_invitation, make_library
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -9,7 +9,7 @@ from questionnaire.conditions import (
     visible_sections,
 )
 from questionnaire.definition import install_default
-from questionnaire.services import questionnaire_sections
+from questionnaire.services.questionnaire import questionnaire_sections
 
 
 def test_any_of_matches_single_and_multi_values():

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from questionnaire.mail import invitations_send, mail_message, reminders_send, reminders_to_send
 from questionnaire.models import Invitation
-from questionnaire.services import invitation_url
+from questionnaire.services.rounds import invitation_url
 from tests.conftest import ACTIVE_ANSWERS, answer_all, make_invitation, make_library, make_round
 
 pytestmark = pytest.mark.django_db

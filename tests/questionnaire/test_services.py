@@ -6,17 +6,10 @@ import pytest
 from django.db import connection
 
 from questionnaire.models import Answer, Invitation, Library, Response, Round
-from questionnaire.services import (
-    IncompleteResponse,
-    ResponseAlreadySubmitted,
-    invitation_links_write,
-    invitations_create,
-    questionnaire_sections,
-    response_answers,
-    response_submit,
-    round_open,
-    section_save,
-)
+from questionnaire.services.answers import response_answers
+from questionnaire.services.questionnaire import questionnaire_sections
+from questionnaire.services.responses import IncompleteResponse, ResponseAlreadySubmitted, response_submit, section_save
+from questionnaire.services.rounds import invitation_links_write, invitations_create, round_open
 from tests.conftest import ACTIVE_ANSWERS, NOT_STARTED_ANSWERS, answer_all, make_invitation, make_library, make_round
 
 pytestmark = pytest.mark.django_db

@@ -7,13 +7,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from questionnaire.models import ResponseChange, ResponseChangeKind, ResponseStatus, Section
-from questionnaire.services import (
-    response_answers,
-    response_reopen,
-    round_anonymise,
-    section_save,
-    staff_section_save,
-)
+from questionnaire.services.answers import response_answers
+from questionnaire.services.corrections import response_reopen, staff_section_save
+from questionnaire.services.personal_data import round_anonymise
+from questionnaire.services.responses import section_save
 from tests.conftest import ACTIVE_ANSWERS, NOT_STARTED_ANSWERS, admin_url, answer_all, make_invitation
 
 pytestmark = pytest.mark.django_db

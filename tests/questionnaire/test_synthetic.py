@@ -3,7 +3,9 @@ from django.core.management import CommandError, call_command
 
 from questionnaire.conditions import visible_answers
 from questionnaire.models import Answer, Invitation, Library, Response
-from questionnaire.services import invitations_create, questionnaire_sections, response_answers
+from questionnaire.services.answers import response_answers
+from questionnaire.services.questionnaire import questionnaire_sections
+from questionnaire.services.rounds import invitations_create
 from tests.conftest import make_invitation, make_round
 
 pytestmark = pytest.mark.django_db

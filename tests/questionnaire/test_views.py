@@ -340,7 +340,7 @@ def test_query_count_does_not_grow_with_answers(client, page):
 def test_a_lost_database_gives_a_danish_503_and_saves_nothing(client, invitation, monkeypatch):
     from django.db import OperationalError
 
-    from questionnaire import services
+    from questionnaire.services import answers as services
 
     answer_all(invitation, {"respondent_name": "Før"}, submit=False)
 

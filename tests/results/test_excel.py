@@ -320,7 +320,7 @@ def test_a_response_reopened_during_the_export_leaves_every_row_whole(monkeypatc
     from django.db import connections
 
     from questionnaire.models import Response, ResponseStatus
-    from results import tallies
+    from questionnaire.services import answers
     from tests.conftest import ACTIVE_ANSWERS, answer_all, make_invitation, make_library
 
     round_ = make_round()
@@ -344,7 +344,7 @@ def test_a_response_reopened_during_the_export_leaves_every_row_whole(monkeypatc
             thread.join()
         return row[0]
 
-    monkeypatch.setattr(tallies, "itemgetter", lambda index: key_then_reopen)
+    monkeypatch.setattr(answers, "itemgetter", lambda index: key_then_reopen)
     rows = table(workbook(round_)["Svar"])
 
     assert reopened

@@ -4,7 +4,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from questionnaire.models import LibraryKind, Municipality, Region
+from questionnaire.models import LibraryKind, Municipality, Region, Response
+from questionnaire.services.answers import response_answers
 from results import tallies
 from results.tallies import Filters
 from tests.conftest import NOT_STARTED_ANSWERS, make_round
@@ -29,7 +30,7 @@ def test_filters_reject_and_ignore_unknown_values():
 
 
 def test_headline(survey):
-    headline = tallies.headline(survey.round)
+    headline = tallies.round_results(survey.round).headline
     assert (headline.invited, headline.responses, headline.active, headline.not_started) == (8, 6, 4, 2)
     assert headline.share_active == pytest.approx(4 / 6)
     assert headline.share_not_started == pytest.approx(2 / 6)
@@ -42,14 +43,14 @@ def test_headline_reproduces_the_seed_45_55(db):
         make_response(round_, answers() if number < 9 else NOT_STARTED_ANSWERS)
     # Drafts never count, whatever they say.
     make_response(round_, answers(), submit=False)
-    headline = tallies.headline(round_)
+    headline = tallies.round_results(round_).headline
     assert (headline.responses, headline.active, headline.not_started) == (20, 9, 11)
     assert headline.share_active == pytest.approx(0.45)
     assert headline.share_not_started == pytest.approx(0.55)
 
 
 def test_region_counts(survey):
-    regions = {region.region: region for region in tallies.region_counts(survey.round)}
+    regions = {region.region: region for region in tallies.round_results(survey.round).regions}
     assert list(regions) == list(Region.values)
     assert [(r.invited, r.responses, r.active, r.not_started) for r in regions.values()] == [
         (2, 2, 1, 1),  # hovedstaden
@@ -61,7 +62,7 @@ def test_region_counts(survey):
 
 
 def test_question_tallies_for_every_choice(survey):
-    questions = {tally.code: tally for tally in tallies.question_tallies(survey.round)}
+    questions = {tally.code: tally for tally in tallies.round_results(survey.round).questions}
     # Every choice question is there, text and number questions are not.
     assert "status" in questions and "barriers" in questions and "quote" not in questions
     status = questions["status"]
@@ -105,7 +106,7 @@ def test_challenges_ranked_and_development_funds(survey):
 
 
 def test_model_adoption_overall(survey):
-    adoption = tallies.model_adoption(survey.round)
+    adoption = tallies.round_results(survey.round).model_adoption
     assert (adoption.responses, adoption.active) == (6, 4)
     by_code = {model.code: model for model in adoption.models}
     assert [(m.count, m.share_of_active, m.share_of_all) for m in by_code.values()] == [
@@ -121,7 +122,7 @@ def test_model_adoption_overall(survey):
 
 
 def test_model_adoption_per_region(survey):
-    regions = {region.region: region for region in tallies.model_adoption(survey.round).regions}
+    regions = {region.region: region for region in tallies.round_results(survey.round).model_adoption.regions}
     hovedstaden = regions["hovedstaden"]
     assert (hovedstaden.responses, hovedstaden.active) == (2, 1)
     assert {m.code: (m.count, m.share_of_active, m.share_of_all) for m in hovedstaden.models if m.count} == {
@@ -138,12 +139,12 @@ def test_model_adoption_per_region(survey):
     assert {m.share_of_active for m in regions["nordjylland"].models} == {None}
     assert {(m.share_of_active, m.share_of_all) for m in regions["sjaelland"].models} == {(None, None)}
     # The cross-table's rows: overall first, then one cell per region.
-    overall, per_region = tallies.model_adoption(survey.round).rows[2]
+    overall, per_region = tallies.round_results(survey.round).model_adoption.rows[2]
     assert overall.code == "model_3" and [cell.count for cell in per_region] == [1, 0, 0, 2, 0]
 
 
 def test_resources(survey):
-    resources = tallies.resources(survey.round)
+    resources = tallies.round_results(survey.round).resources
     assert resources == tallies.Resources(
         answered=3,
         lowest=20_000,
@@ -155,9 +156,9 @@ def test_resources(survey):
 
 
 def test_resources_median_of_an_even_number_and_of_none(survey):
-    resources = tallies.resources(survey.round, Filters(region="midtjylland"))
+    resources = tallies.round_results(survey.round, Filters(region="midtjylland")).resources
     assert (resources.answered, resources.median, resources.total) == (2, 160_000, 320_000)
-    nothing = tallies.resources(survey.round, Filters(region="nordjylland"))
+    nothing = tallies.round_results(survey.round, Filters(region="nordjylland")).resources
     assert (nothing.answered, nothing.lowest, nothing.median, nothing.highest, nothing.total) == (
         0,
         None,
@@ -170,7 +171,7 @@ def test_resources_median_of_an_even_number_and_of_none(survey):
 def test_median_without_percentile_cont(survey, monkeypatch):
     # SQLite (for `make run`) has no percentile_cont: the fallback must agree, for odd, even and no counts.
     expected = [
-        (filters, tallies.resources(survey.round, filters))
+        (filters, tallies.round_results(survey.round, filters).resources)
         for filters in (
             Filters(),
             Filters(region="midtjylland"),
@@ -179,25 +180,12 @@ def test_median_without_percentile_cont(survey, monkeypatch):
     ]
     monkeypatch.setattr(connection, "vendor", "sqlite")
     for filters, resources in expected:
-        assert tallies.resources(survey.round, filters) == resources
+        assert tallies.round_results(survey.round, filters).resources == resources
     assert [resources.median for _filters, resources in expected] == [100_000, 160_000, None]
 
 
-def test_library_models(survey):
-    libraries = tallies.library_models(survey.round)
-    assert [(lib.library, lib.status, lib.primary_model) for lib in libraries] == [
-        ("Københavns Biblioteker", "active", "model_3"),
-        ("Frederiksberg Bibliotek", "not_started", ""),
-        ("=Odense Centralbibliotek", "active", "other"),
-        ("Aarhus Hovedbibliotek", "active", "model_3"),
-        ("Lystrup Bibliotek", "active", "model_4"),
-        ("Aalborg Bibliotekerne", "not_started", ""),
-    ]
-    assert libraries[-2].primary_model_label.startswith("Model 4:")
-
-
 def test_municipality_models_cover_every_municipality(survey):
-    marks = {mark.code: mark for mark in tallies.municipality_models(survey.round)}
+    marks = {mark.code: mark for mark in tallies.round_results(survey.round).municipalities}
     assert len(marks) == Municipality.objects.count() == 98
     # Aarhus: the main library speaks for the municipality, not the branch.
     assert (marks["751"].library, marks["751"].primary_model) == ("Aarhus Hovedbibliotek", "model_3")
@@ -209,13 +197,15 @@ def test_municipality_models_cover_every_municipality(survey):
 
 
 def test_municipality_models_fall_back_to_another_library(survey):
-    marks = {mark.code: mark for mark in tallies.municipality_models(survey.round, Filters(kind=LibraryKind.BRANCH))}
+    marks = {
+        mark.code: mark for mark in tallies.round_results(survey.round, Filters(kind=LibraryKind.BRANCH)).municipalities
+    }
     assert (marks["751"].library, marks["751"].primary_model) == ("Lystrup Bibliotek", "model_4")
     assert not marks["101"].answered
 
 
 def test_quotes_respect_consent(survey):
-    quotes = tallies.quotes(survey.round)
+    quotes = tallies.round_results(survey.round).quotes
     assert len(quotes) == 2  # Lystrup said no
     named, anonymous = sorted(quotes, key=lambda quote: not quote.named)
     assert (named.text, named.name, named.title, named.library, named.region) == (
@@ -258,19 +248,7 @@ def test_other_rounds_and_drafts_never_count(survey):
     assert counts(results.question("models")) == {"model_6": 1}
 
 
-def test_round_results_agree_with_the_single_reads(survey):
-    results = tallies.round_results(survey.round)
-    assert results.headline == tallies.headline(survey.round)
-    assert results.questions == tallies.question_tallies(survey.round)
-    assert results.model_adoption == tallies.model_adoption(survey.round)
-    assert results.resources == tallies.resources(survey.round)
-    assert results.quotes == tallies.quotes(survey.round)
-    assert results.municipalities == tallies.municipality_models(survey.round)
-    assert results.source == "Kilde: Knudsen Syd og Danmarks Biblioteksforening"
-
-
 def test_response_rows(survey):
-    questions = {question.code: question for question in tallies.round_questions(survey.round)}
     rows = list(tallies.response_rows(survey.round))
     assert [row.library for row in rows] == [
         "Københavns Biblioteker",
@@ -286,11 +264,15 @@ def test_response_rows(survey):
         "101",
         "hovedstaden",
     )
-    assert copenhagen.answers[questions["models"].id] == {"model_1", "model_3"}
-    assert copenhagen.answers[questions["status"].id] == "active"
-    assert copenhagen.answers[questions["resources_dkk"].id] == 100_000
-    assert copenhagen.answers[questions["respondent_name"].id] == "Hanne Jensen"
+    assert copenhagen.answers["models"] == ["model_1", "model_3"]
+    assert copenhagen.answers["status"] == "active"
+    assert copenhagen.answers["resources_dkk"] == 100_000
+    assert copenhagen.answers["respondent_name"] == "Hanne Jensen"
     assert copenhagen.submitted_at is not None
+    # The export reads answers in the very shape the respondent's pages do.
+    responses = Response.objects.submitted().filter(invitation__round=survey.round)
+    by_library = {response.invitation.library.name: response_answers(response) for response in responses}
+    assert [row.answers for row in rows] == [by_library[row.library] for row in rows]
 
 
 def count_queries(function):

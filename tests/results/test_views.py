@@ -100,7 +100,7 @@ def test_page_shows_the_figures(staff_client):
 def test_every_table_and_chart_names_the_source(staff_client):
     html = page(staff_client).content.decode()
     figures = [chunk[: chunk.index("</figure>")] for chunk in html.split('<figure class="results-figure')[1:]]
-    assert len(figures) >= 8 + len(tallies.question_tallies(staff_client.survey.round))
+    assert len(figures) >= 8 + len(tallies.round_results(staff_client.survey.round).questions)
     for figure in figures:
         assert SOURCE in figure
     assert SOURCE in section(html, "quotes")

@@ -2,7 +2,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from questionnaire.services import PERSONAL_QUESTION_CODES, due_rounds_anonymise, round_anonymise
+from questionnaire.codes import PERSONAL_QUESTION_CODES
+from questionnaire.services.personal_data import due_rounds_anonymise, round_anonymise
 
 from ._sending import round_or_error
 

@@ -9,17 +9,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from questionnaire.models import Library
+from questionnaire.register import default_register_load
 from questionnaire.sample import sample_answers
-from questionnaire.services import (
-    default_register_load,
-    invitation_mark_opened,
-    invitation_url,
-    invitations_create,
-    questionnaire_sections,
-    response_submit,
-    round_open,
-    section_save,
-)
+from questionnaire.services.questionnaire import questionnaire_sections
+from questionnaire.services.responses import response_submit, section_save
+from questionnaire.services.rounds import invitation_mark_opened, invitation_url, invitations_create, round_open
 
 DEMO_ROUND = "demo"
 DANISH_LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"})

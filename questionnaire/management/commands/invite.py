@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from questionnaire.models import Round
-from questionnaire.services import invitation_links_write, invitations_create
+from questionnaire.services.rounds import invitation_links_write, invitations_create
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from questionnaire.services import round_open
+from questionnaire.services.rounds import round_open
 
 
 def end_of_day(value: str) -> datetime.datetime:

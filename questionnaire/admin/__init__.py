@@ -1,0 +1,24 @@
+"""Django admin for DB staff, one module per step of running a round (see the README).
+
+- ``register``: the municipalities and libraries, to and from Excel
+- ``rounds``: survey rounds and questionnaire versions; inviting the libraries
+- ``mail``: invitations and reminders by e-mail
+- ``follow``: a round's overview and who has not answered; the invitations
+- ``responses``: each library's answers and staff corrections, with their history
+- ``personal_data``: removing the contact details of a closed round
+
+Rights come from two groups (migration 0004): "Læsere" may look and export;
+"Administratorer" may also change the register and rounds, send mail, correct
+and reopen responses and remove personal data. Every extra page is wrapped in
+``admin_site.admin_view`` (login and staff status required) and checks its own
+permission.
+"""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from . import invitations, register, responses, rounds  # noqa: F401 – each registers its model admins
+
+admin.site.site_header = _("The Borgerservice survey – administration")
+admin.site.site_title = _("The Borgerservice survey")
+admin.site.index_title = _("Run the survey")

@@ -1,0 +1,209 @@
+"""The invitations of every round: who was sent what and how far each library has come.
+
+Staff send one library its invitation or a reminder from here; a library's
+answers are entered from here when staff take them by telephone.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from ..mail import SendReport, invitations_send, reminders_send
+from ..models import Invitation, ResponseStatus, Round
+from ..services.corrections import response_for_staff
+from ..services.rounds import invitation_url
+from ..tracking import invitation_status
+from .base import SendMailPermission, admin_path, require, short_time, yes_no_filter
+from .mail import report_sending
+
+
+class InvitationStatusFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return (
+            ("not_sent", _("not sent")),
+            ("not_opened", _("sent, not opened")),
+            ("opened", _("opened, not started")),
+            (ResponseStatus.DRAFT, _("in progress")),
+            (ResponseStatus.SUBMITTED, _("submitted")),
+            ("not_submitted", _("not submitted")),
+        )
+
+    def queryset(self, request, queryset):
+        no_response = Q(response__isnull=True)
+        filters = {
+            "not_sent": Q(sent_at__isnull=True) & no_response,
+            "not_opened": Q(sent_at__isnull=False, first_opened_at__isnull=True) & no_response,
+            "opened": Q(first_opened_at__isnull=False) & no_response,
+            ResponseStatus.DRAFT: Q(response__status=ResponseStatus.DRAFT),
+            ResponseStatus.SUBMITTED: Q(response__status=ResponseStatus.SUBMITTED),
+            "not_submitted": ~Q(response__status=ResponseStatus.SUBMITTED) | no_response,
+        }
+        condition = filters.get(self.value())
+        return queryset.filter(condition) if condition is not None else queryset
+
+
+@admin.register(Invitation)
+class InvitationAdmin(SendMailPermission, admin.ModelAdmin):
+    list_display = (
+        "library",
+        "municipality",
+        "round",
+        "library_email",
+        "sent",
+        "mail_failed",
+        "reminders",
+        "opened",
+        "last_saved",
+        "submitted",
+        "status",
+    )
+    list_select_related = ("library__municipality", "round", "response")
+    list_filter = (
+        "round",
+        InvitationStatusFilter,
+        yes_no_filter(_("mail failed"), "mail_failed", ~Q(send_error="")),
+        "library__municipality__region",
+        "library__kind",
+    )
+    search_fields = ("library__name", "library__email", "library__municipality__name", "=library__municipality__code")
+    autocomplete_fields = ("library",)
+    ordering = ("round", "library__municipality__name", "library__name")
+    list_per_page = 100
+    actions = ("send_invitation", "send_reminder")
+    change_form_template = "admin/questionnaire/invitation/change_form.html"
+    readonly_fields = (
+        "personal_link",
+        "created_at",
+        "sent_at",
+        "send_error",
+        "reminder_count",
+        "last_reminded_at",
+        "first_opened_at",
+        "last_saved",
+        "submitted",
+        "response_link",
+    )
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("round", "library")
+        return ("round", "library", *self.readonly_fields)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return ("round", "library", *self.readonly_fields)
+
+    def get_list_display(self, request):
+        # The round column only takes room when the list is of one round.
+        if "round__id__exact" in request.GET or Round.objects.count() < 2:
+            return tuple(name for name in self.list_display if name != "round")
+        return self.list_display
+
+    @admin.display(description=_("municipality"), ordering="library__municipality__name")
+    def municipality(self, invitation):
+        return invitation.library.municipality
+
+    @admin.display(description=_("invitation sent"), ordering="sent_at")
+    def sent(self, invitation):
+        return short_time(invitation.sent_at)
+
+    @admin.display(description=_("reminders sent"), ordering="reminder_count")
+    def reminders(self, invitation):
+        if not invitation.reminder_count:
+            return 0
+        return _("%(count)d, last %(date)s") % {
+            "count": invitation.reminder_count,
+            "date": short_time(invitation.last_reminded_at),
+        }
+
+    @admin.display(description=_("first opened"), ordering="first_opened_at")
+    def opened(self, invitation):
+        return short_time(invitation.first_opened_at)
+
+    @admin.display(description=_("e-mail"), ordering="library__email")
+    def library_email(self, invitation):
+        return invitation.library.email
+
+    @admin.display(description=_("mail failed"), boolean=True)
+    def mail_failed(self, invitation):
+        return bool(invitation.send_error)
+
+    @admin.display(description=_("last saved"), ordering="response__last_saved_at")
+    def last_saved(self, invitation):
+        response = getattr(invitation, "response", None)
+        return short_time(response.last_saved_at) if response else None
+
+    @admin.display(description=_("submitted"), ordering="response__submitted_at")
+    def submitted(self, invitation):
+        response = getattr(invitation, "response", None)
+        return short_time(response.submitted_at) if response else None
+
+    @admin.display(description=_("status"))
+    def status(self, invitation):
+        return invitation_status(invitation)
+
+    @admin.display(description=_("personal link"))
+    def personal_link(self, invitation):
+        return invitation_url(invitation)
+
+    @admin.display(description=_("response"))
+    def response_link(self, invitation):
+        response = getattr(invitation, "response", None)
+        if response is None:
+            return "–"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:questionnaire_response_change", args=[response.pk]),
+            _("Show the answers"),
+        )
+
+    def _send(self, request, queryset, send):
+        report = SendReport()
+        for round_ in Round.objects.filter(invitations__in=queryset).distinct():
+            try:
+                part = send(round=round_, invitations=queryset.filter(round=round_))
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                continue
+            report.sent += part.sent
+            report.failed += part.failed
+        report_sending(self, request, report)
+
+    @admin.action(
+        description=_("Send the invitation to selected libraries not yet invited by mail"), permissions=["send_mail"]
+    )
+    def send_invitation(self, request, queryset):
+        self._send(request, queryset, invitations_send)
+
+    @admin.action(description=_("Send a reminder to selected libraries that are due one"), permissions=["send_mail"])
+    def send_reminder(self, request, queryset):
+        self._send(request, queryset, reminders_send)
+
+    def get_urls(self):
+        return [
+            admin_path(self, "<int:pk>/answer/", require_POST(self.answer_view), "answer"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_edit_answers": request.user.has_perm("questionnaire.edit_answers"),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def answer_view(self, request, pk):
+        """Start (or go to) the response to an invitation, to enter answers on the library's behalf."""
+        require(request, "edit_answers")
+        invitation = get_object_or_404(Invitation, pk=pk)
+        response = response_for_staff(invitation=invitation)
+        return redirect("admin:questionnaire_response_change", response.pk)

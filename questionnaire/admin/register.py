@@ -1,0 +1,132 @@
+"""The register: the 98 municipalities and their libraries, to and from Excel or CSV."""
+
+import io
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from ..downloads import xlsx_response
+from ..models import Library, Municipality
+from ..register import RegisterImportError, register_import, register_write_csv, register_write_xlsx
+from .base import admin_path, page_context, require, yes_no_filter
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "region", "library_count")
+    list_filter = ("region",)
+    search_fields = ("code", "name")
+    ordering = ("code",)
+    fields = ("code", "name", "region", "latitude", "longitude")
+    readonly_fields = ("code",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(library_count=Count("libraries"))
+
+    @admin.display(description=_("libraries"), ordering="library_count")
+    def library_count(self, municipality):
+        return municipality.library_count
+
+    # The 98 municipalities are reference data, loaded by a migration.
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class RegisterUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Excel or CSV file"),
+        help_text=_("Header row: kommunekode, kommune, region, navn, type, email."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+
+@admin.register(Library)
+class LibraryAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "municipality", "region", "email", "active")
+    list_filter = (
+        "municipality__region",
+        "kind",
+        "active",
+        yes_no_filter(_("has e-mail"), "has_email", ~Q(email="")),
+        ("municipality", admin.RelatedOnlyFieldListFilter),
+    )
+    search_fields = ("name", "email", "municipality__name", "=municipality__code")
+    list_select_related = ("municipality",)
+    autocomplete_fields = ("municipality",)
+    ordering = ("municipality__name", "name")
+    list_per_page = 100
+    actions = ("make_active", "make_inactive")
+    change_list_template = "admin/questionnaire/library/change_list.html"
+
+    @admin.display(description=_("region"), ordering="municipality__region")
+    def region(self, library):
+        return library.municipality.get_region_display()
+
+    @admin.action(description=_("Mark selected libraries as active"), permissions=["change"])
+    def make_active(self, request, queryset):
+        count = queryset.update(active=True)
+        self.message_user(request, ngettext("%d library marked active.", "%d libraries marked active.", count) % count)
+
+    @admin.action(description=_("Mark selected libraries as inactive (not invited)"), permissions=["change"])
+    def make_inactive(self, request, queryset):
+        count = queryset.update(active=False)
+        self.message_user(
+            request, ngettext("%d library marked inactive.", "%d libraries marked inactive.", count) % count
+        )
+
+    def get_urls(self):
+        return [
+            admin_path(self, "export/", self.export_view, "export"),
+            admin_path(self, "import/", self.import_view, "import"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_export": request.user.has_perm("questionnaire.export_library"),
+            "can_import": request.user.has_perms(["questionnaire.add_library", "questionnaire.change_library"]),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def export_view(self, request):
+        require(request, "export_library")
+        stamp = timezone.localdate().isoformat()
+        if request.GET.get("format") == "csv":
+            text = io.StringIO()
+            register_write_csv(text)
+            response = HttpResponse(text.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="biblioteker-{stamp}.csv"'
+            return response
+        return xlsx_response(register_write_xlsx, f"biblioteker-{stamp}.xlsx")
+
+    def import_view(self, request):
+        require(request, "add_library", "change_library")
+        problems = []
+        form = RegisterUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                report = register_import(data=upload.read(), filename=upload.name)
+            except RegisterImportError as error:
+                problems = error.problems
+            else:
+                self.message_user(
+                    request,
+                    _("The register was imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.")
+                    % {"created": report.created, "updated": report.updated, "unchanged": report.unchanged},
+                    messages.SUCCESS,
+                )
+                return redirect("admin:questionnaire_library_changelist")
+        context = page_context(self, request, None, _("Import the register of libraries"), form=form, problems=problems)
+        return TemplateResponse(request, "admin/questionnaire/library/import.html", context)

@@ -1,0 +1,117 @@
+"""Survey rounds and the questionnaire versions they are answered on; inviting the libraries.
+
+The pages of the later steps hang off a round and live in modules of their own:
+``follow`` (the overview), ``mail`` (sending) and ``personal_data`` (anonymising).
+"""
+
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from ..models import Questionnaire, ResponseStatus, Round
+from ..services.personal_data import holds_personal_data
+from ..services.rounds import invitations_create
+from .base import ReadOnlyAdmin, admin_path, require, yes_no_filter
+from .follow import FollowPages
+from .mail import RoundMailPages
+from .personal_data import PersonalDataPages
+
+
+@admin.register(Questionnaire)
+class QuestionnaireAdmin(ReadOnlyAdmin):
+    """Questionnaire versions are only looked at here: they change through their definition file."""
+
+    list_display = ("title", "code", "version", "created_at")
+    fields = ("title", "code", "version", "intro", "purpose", "privacy", "created_at")
+    readonly_fields = fields
+
+
+def results_url(round_: Round) -> str:
+    return reverse("results:round", args=[round_.slug])
+
+
+@admin.register(Round)
+class RoundAdmin(FollowPages, RoundMailPages, PersonalDataPages, admin.ModelAdmin):
+    list_display = (
+        "title",
+        "slug",
+        "opens_at",
+        "closes_at",
+        "invited_count",
+        "submitted_count",
+        "personal_data",
+        "links",
+    )
+    list_filter = (yes_no_filter(_("holds personal data"), "personal_data", Q(personal_data_held=True)),)
+    search_fields = ("title", "slug")
+    date_hierarchy = "opens_at"
+    actions = ("send_invitations", "send_reminders", "anonymise")
+    change_form_template = "admin/questionnaire/round/change_form.html"
+
+    def get_queryset(self, request):
+        submitted = Q(invitations__response__status=ResponseStatus.SUBMITTED)
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("questionnaire")
+            .annotate(
+                invited=Count("invitations", distinct=True),
+                submitted=Count("invitations", filter=submitted, distinct=True),
+                personal_data_held=holds_personal_data(),
+            )
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = ["created_at", "personal_data_removed_at"]
+        if obj is not None:
+            # Links, commands and the results page name the round by its slug; its
+            # answers only mean something with the questionnaire they were given to.
+            fields += ["slug"]
+            if obj.invitations.exists():
+                fields += ["questionnaire"]
+        return fields
+
+    def get_fields(self, request, obj=None):
+        return ("title", "slug", "questionnaire", "opens_at", "closes_at", "created_at", "personal_data_removed_at")
+
+    @admin.display(description=_("invited"), ordering="invited")
+    def invited_count(self, round_):
+        return round_.invited
+
+    @admin.display(description=_("submitted"), ordering="submitted")
+    def submitted_count(self, round_):
+        return round_.submitted
+
+    @admin.display(description=_("holds personal data"), boolean=True, ordering="personal_data_held")
+    def personal_data(self, round_):
+        return round_.personal_data_held
+
+    @admin.display(description=_("follow"))
+    def links(self, round_):
+        overview = format_html(
+            '<a href="{}">{}</a>', reverse("admin:questionnaire_round_overview", args=[round_.pk]), _("Overview")
+        )
+        return format_html('{} · <a href="{}">{}</a>', overview, results_url(round_), _("Results"))
+
+    def has_invite_permission(self, request):
+        return request.user.has_perm("questionnaire.add_invitation")
+
+    def get_urls(self):
+        return [admin_path(self, "<int:pk>/invite/", self.invite_view, "invite"), *super().get_urls()]
+
+    def invite_view(self, request, pk):
+        round_ = self.round_or_404(request, pk)
+        if request.method != "POST":
+            return redirect("admin:questionnaire_round_overview", round_.pk)
+        require(request, "add_invitation")
+        created = invitations_create(round=round_)
+        self.message_user(
+            request,
+            ngettext("%d library invited.", "%d libraries invited.", len(created)) % len(created),
+            messages.SUCCESS,
+        )
+        return redirect("admin:questionnaire_round_overview", round_.pk)

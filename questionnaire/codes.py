@@ -1,0 +1,20 @@
+"""The question and choice codes that the code itself relies on, named once.
+
+Everything else in a questionnaire may change from round to round; these codes the
+respondent's pages, the privacy rules and the results are built on. A system check
+(``checks.py``) fails when a questionnaire version a round uses lacks one of them.
+"""
+
+# The headline split.
+STATUS, ACTIVE, NOT_STARTED = "status", "active", "not_started"
+# The cooperation models; the map is coloured by the primary one.
+MODELS, PRIMARY_MODEL = "models", "primary_model"
+SERVICES, CHALLENGES = "services", "challenges"
+RESOURCES, DEVELOPMENT_FUNDS, FUNDS_USED_FOR = "resources_dkk", "development_funds", "funds_used_for"
+# A quote, and whether and how it may be published.
+QUOTE, QUOTE_CONSENT, NAMED, ANONYMOUS = "quote", "quote_consent", "named", "anonymous"
+# The contact person: personal data, removed when a closed round is anonymised.
+RESPONDENT_NAME, RESPONDENT_TITLE = "respondent_name", "respondent_title"
+RESPONDENT_EMAIL, RESPONDENT_PHONE = "respondent_email", "respondent_phone"
+
+PERSONAL_QUESTION_CODES = (RESPONDENT_NAME, RESPONDENT_TITLE, RESPONDENT_EMAIL, RESPONDENT_PHONE)

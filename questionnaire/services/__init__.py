@@ -1,0 +1,13 @@
+"""Business rules, one module per job; views, admin pages and commands call them.
+
+- ``questionnaire``: the questionnaire versions, loaded once per process
+- ``answers``: how an answer is stored and read back (the one owner of Answer rows)
+- ``rounds``: opening a round, inviting libraries, their personal links
+- ``responses``: what a library does through its link: save a section, submit
+- ``summary``: answers as people read them (review page, receipt, admin)
+- ``corrections``: DB staff's changes to a response, each recorded
+- ``personal_data``: removing the contact details once a round has closed
+
+Every function that writes to several rows runs in one transaction, so a request that
+fails half-way (the database going away, two tabs at once) leaves nothing half-saved.
+"""

@@ -1,0 +1,54 @@
+"""Removing the contact persons' details once a round has closed, as the landing page promises."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import Answer, ResponseChange, Round
+
+
+def holds_personal_data():
+    """Return an expression for a Round queryset: whether the round still holds contact persons' details."""
+    answers = Answer.objects.personal().filter(response__invitation__round=OuterRef("pk"))
+    history = (
+        ResponseChange.objects.personal()
+        .filter(response__invitation__round=OuterRef("pk"))
+        .exclude(old_value="", new_value="")
+    )
+    return Exists(answers) | Exists(history)
+
+
+@transaction.atomic
+def round_anonymise(*, round: Round) -> int:
+    """Remove the contact persons' details from every response of a closed round; return how many answers went.
+
+    The other answers, and so every tally, stay as they are. The change history
+    loses the old and new values of those questions too. Raise ValidationError if
+    the round has not closed yet.
+    """
+    round_ = Round.objects.select_for_update().get(pk=round.pk)
+    if not round_.has_closed():
+        raise ValidationError(
+            _("The round %(round)s has not closed yet; its personal data are still needed."),
+            code="round_open",
+            params={"round": round_.title},
+        )
+    removed, _counts = Answer.objects.personal().filter(response__invitation__round=round_).delete()
+    ResponseChange.objects.personal().filter(response__invitation__round=round_).update(old_value="", new_value="")
+    if round_.personal_data_removed_at is None:
+        round_.personal_data_removed_at = timezone.now()
+        round_.save(update_fields=["personal_data_removed_at"])
+    round.personal_data_removed_at = round_.personal_data_removed_at
+    return removed
+
+
+def due_rounds_anonymise(moment=None) -> list[tuple[Round, int]]:
+    """Anonymise every round closed longer than PERSONAL_DATA_RETENTION_DAYS ago; return (round, answers removed).
+
+    Run daily (``manage.py anonymise_round --due``), it keeps the privacy promise
+    without anyone having to remember it.
+    """
+    due = Round.objects.personal_data_due(moment or timezone.now()).order_by("closes_at")
+    return [(round_, round_anonymise(round=round_)) for round_ in due]

@@ -1,0 +1,78 @@
+"""Opening a round and inviting libraries: the invitations and their personal links."""
+
+import csv
+
+from django.conf import settings
+from django.utils import timezone
+
+from ..definition import install_default
+from ..models import Invitation, Library, Round
+
+
+def round_open(*, slug: str, title: str | None = None, closes_at=None) -> tuple[Round, bool]:
+    """Return the round *slug*, opening it on the current questionnaire if it does not exist yet."""
+    existing = Round.objects.filter(slug=slug).first()
+    if existing:
+        changed = []
+        if title and existing.title != title:
+            existing.title = title
+            changed.append("title")
+        if closes_at and existing.closes_at != closes_at:
+            existing.closes_at = closes_at
+            changed.append("closes_at")
+        if changed:
+            existing.save(update_fields=changed)
+        return existing, False
+    questionnaire = install_default()
+    round_ = Round.objects.create(
+        slug=slug, title=title or questionnaire.title, questionnaire=questionnaire, closes_at=closes_at
+    )
+    return round_, True
+
+
+def invitations_create(*, round: Round) -> list[Invitation]:
+    """Invite every active library not yet invited to *round*; return the new invitations."""
+    invited = Invitation.objects.filter(round=round).values("library_id")
+    libraries = Library.objects.active().exclude(pk__in=invited)
+    invitations = [Invitation(round=round, library=library) for library in libraries]
+    # ignore_conflicts: an invitation made meanwhile by another run is simply kept.
+    Invitation.objects.bulk_create(invitations, ignore_conflicts=True)
+    return invitations
+
+
+def invitation_url(invitation: Invitation) -> str:
+    return settings.SITE_URL + invitation.get_absolute_url()
+
+
+LINK_COLUMNS = ("bibliotek", "type", "kommune", "kommunekode", "email", "link")
+
+
+def invitation_links_write(*, round: Round, handle) -> int:
+    """Write one CSV row per invitation of *round* (for mail merge); return the number of rows."""
+    writer = csv.writer(handle)
+    writer.writerow(LINK_COLUMNS)
+    invitations = round.invitations.select_related("library__municipality").order_by(
+        "library__municipality__code", "library__name"
+    )
+    count = 0
+    for invitation in invitations:
+        library = invitation.library
+        writer.writerow(
+            (
+                library.name,
+                library.kind,
+                library.municipality.name,
+                library.municipality.code,
+                library.email,
+                invitation_url(invitation),
+            )
+        )
+        count += 1
+    return count
+
+
+def invitation_mark_opened(invitation: Invitation) -> None:
+    if invitation.first_opened_at is None:
+        now = timezone.now()
+        Invitation.objects.filter(pk=invitation.pk, first_opened_at__isnull=True).update(first_opened_at=now)
+        invitation.first_opened_at = now
