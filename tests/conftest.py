@@ -1,10 +1,14 @@
 """Shared fixtures and data helpers. Helpers fill in defaults with setdefault."""
 
 import importlib
+from datetime import timedelta
 
 import pytest
 from django.apps import apps
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from questionnaire.definition import install_default
 from questionnaire.models import Invitation, Library, LibraryKind, Municipality, Response, Round
@@ -98,21 +102,46 @@ def invitation(db):
     return make_invitation()
 
 
+# --- Measuring -------------------------------------------------------------------------
+
+
+def days_ago(days):
+    return timezone.now() - timedelta(days=days)
+
+
+def count_queries(action) -> int:
+    """Return the number of database queries that calling *action* makes."""
+    with CaptureQueriesContext(connection) as queries:
+        action()
+    return len(queries)
+
+
+def page_queries(client, url, statuses=(200,)) -> int:
+    """Return the number of database queries of GET *url*, which must answer one of *statuses*."""
+
+    def get():
+        assert client.get(url).status_code in statuses, url
+
+    return count_queries(get)
+
+
 # --- Staff users ------------------------------------------------------------------------
 
 READERS = "Læsere"
 MANAGERS = "Administratorer"
 
 
-def make_staff(*, group: str | None = None, **kwargs):
-    """Return a staff user, in *group* (READERS or MANAGERS) if given."""
-    from django.contrib.auth.models import Group, User
+def make_staff(*, group: str | None = None, permissions=(), **kwargs):
+    """Return a staff user, in *group* (READERS or MANAGERS) and with this app's *permissions* if given."""
+    from django.contrib.auth.models import Group, Permission, User
 
     kwargs.setdefault("username", f"staff{User.objects.count() + 1}")
     kwargs.setdefault("is_staff", True)
     user = User.objects.create_user(password=kwargs.pop("password", "a-long-test-password"), **kwargs)
     if group:
         user.groups.add(Group.objects.get(name=group))
+    for codename in permissions:
+        user.user_permissions.add(Permission.objects.get(codename=codename, content_type__app_label="questionnaire"))
     return user
 
 

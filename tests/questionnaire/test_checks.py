@@ -39,4 +39,3 @@ def test_a_version_no_round_uses_is_not_checked():
     round_.delete()
     Question.objects.filter(code="status").delete()
     call_command("check")
-

@@ -11,7 +11,7 @@ from django.utils import timezone
 from questionnaire.mail import invitations_send, mail_message, reminders_send, reminders_to_send
 from questionnaire.models import Invitation
 from questionnaire.services.rounds import invitation_url
-from tests.conftest import ACTIVE_ANSWERS, answer_all, make_invitation, make_library, make_round
+from tests.conftest import ACTIVE_ANSWERS, answer_all, days_ago, make_invitation, make_library, make_round
 
 pytestmark = pytest.mark.django_db
 
@@ -42,10 +42,6 @@ def backend(settings):
     RecordingBackend.opened = 0
     RecordingBackend.disconnect_once = False
     return RecordingBackend
-
-
-def days_ago(days):
-    return timezone.now() - timedelta(days=days)
 
 
 # --- Invitations -----------------------------------------------------------------------

@@ -49,7 +49,7 @@ def test_tokens_are_unguessable_and_unique():
     tokens = [i.token for i in invitations_create(round=round_)]
     assert len(set(tokens)) == 20
     # token_urlsafe(32): 43 characters of 6 bits each, at least 128 bits of randomness.
-    assert all(len(token) >= 43 for token in tokens)
+    assert {len(token) for token in tokens} == {43}
 
 
 def test_links_csv_names_library_municipality_email_and_personal_url(settings):

@@ -20,8 +20,6 @@ A library in another round has submitted too; it must never be counted here.
 from dataclasses import dataclass
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 
 from questionnaire.models import LibraryKind, Municipality, Round
 from tests.conftest import ACTIVE_ANSWERS, NOT_STARTED_ANSWERS, answer_all, make_invitation, make_library, make_round
@@ -44,17 +42,6 @@ def make_response(round: Round, answers: dict, *, library=None, submit=True, **l
         library = make_library(**library_fields)
     invitation = make_invitation(round=round, library=library)
     return answer_all(invitation, answers, submit=submit)
-
-
-def make_user(*, staff=True, view_responses=True, **fields):
-    """Return an active user: staff, with permission to view responses, unless told otherwise."""
-    fields.setdefault("username", f"user{get_user_model().objects.count() + 1}")
-    user = get_user_model().objects.create_user(password="pw", is_staff=staff, **fields)
-    if view_responses:
-        user.user_permissions.add(
-            Permission.objects.get(codename="view_response", content_type__app_label="questionnaire")
-        )
-    return user
 
 
 @dataclass

@@ -288,7 +288,7 @@ def test_command_writes_the_same_workbook(survey, tmp_path):
 
 
 def test_command_fails_clearly(survey, tmp_path):
-    with pytest.raises(CommandError, match="No survey round"):
+    with pytest.raises(CommandError, match="No round .nope.. Open it first"):
         call_command("export_results", "nope", output=str(tmp_path / "x.xlsx"))
     with pytest.raises(CommandError, match="Cannot write"):
         call_command("export_results", "bs2009", output=str(tmp_path / "missing" / "x.xlsx"))

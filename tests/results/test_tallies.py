@@ -2,13 +2,12 @@
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from questionnaire.models import LibraryKind, Municipality, Region, Response
 from questionnaire.services.answers import response_answers
 from results import tallies
 from results.tallies import Filters
-from tests.conftest import NOT_STARTED_ANSWERS, make_round
+from tests.conftest import NOT_STARTED_ANSWERS, count_queries, make_round
 from tests.results.conftest import HOSTILE_QUOTE, answers, make_response
 
 
@@ -273,12 +272,6 @@ def test_response_rows(survey):
     responses = Response.objects.submitted().filter(invitation__round=survey.round)
     by_library = {response.invitation.library.name: response_answers(response) for response in responses}
     assert [row.answers for row in rows] == [by_library[row.library] for row in rows]
-
-
-def count_queries(function):
-    with CaptureQueriesContext(connection) as context:
-        function()
-    return len(context.captured_queries)
 
 
 def test_round_results_run_a_fixed_number_of_queries(db):

@@ -4,23 +4,21 @@ import xml.etree.ElementTree as ET
 from io import BytesIO
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from questionnaire.models import Municipality
 from results import tallies
 from results.tallies import SOURCE
-from tests.conftest import NOT_STARTED_ANSWERS, make_round
-from tests.results.conftest import HOSTILE_QUOTE, answers, make_response, make_user
+from tests.conftest import NOT_STARTED_ANSWERS, make_round, make_staff, page_queries
+from tests.results.conftest import HOSTILE_QUOTE, answers, make_response
 
 URL_NAMES = ("results:round", "results:export", "results:map")
 
 
 @pytest.fixture
 def staff_client(client, survey):
-    client.force_login(make_user())
+    client.force_login(make_staff(permissions=["view_response"]))
     client.survey = survey
     return client
 
@@ -48,20 +46,20 @@ def test_anonymous_users_go_to_the_admin_login(client, survey, name):
 @pytest.mark.parametrize(
     "fields",
     [
-        {"staff": False},  # a logged-in user who is not staff, even with the permission
-        {"view_responses": False},  # staff without permission to view responses
+        {"is_staff": False, "permissions": ["view_response"]},  # a logged-in user who is not staff
+        {},  # staff without permission to view responses
     ],
 )
 def test_others_are_refused(client, survey, name, fields):
-    client.force_login(make_user(**fields))
+    client.force_login(make_staff(**fields))
     assert client.get(reverse(name, args=["bs2009"])).status_code == 403
 
 
 @pytest.mark.parametrize("name", URL_NAMES)
 def test_staff_with_permission_and_superusers_get_in(client, survey, name):
-    client.force_login(make_user())
+    client.force_login(make_staff(permissions=["view_response"]))
     assert client.get(reverse(name, args=["bs2009"])).status_code == 200
-    client.force_login(make_user(view_responses=False, is_superuser=True))
+    client.force_login(make_staff(is_superuser=True))
     assert client.get(reverse(name, args=["bs2009"])).status_code == 200
 
 
@@ -166,17 +164,11 @@ def test_map_download(staff_client):
     assert SOURCE in svg
 
 
-def count_queries(client, url):
-    with CaptureQueriesContext(connection) as context:
-        assert client.get(url).status_code == 200
-    return len(context.captured_queries)
-
-
 @pytest.mark.parametrize("name", URL_NAMES)
 def test_a_fixed_number_of_queries_whatever_the_number_of_responses(client, db, name):
     round_ = make_round(slug="load")
     municipalities = list(Municipality.objects.order_by("code"))
-    client.force_login(make_user())
+    client.force_login(make_staff(permissions=["view_response"]))
     url = reverse(name, args=["load"])
 
     def add(start, stop):
@@ -187,9 +179,9 @@ def test_a_fixed_number_of_queries_whatever_the_number_of_responses(client, db, 
             )
 
     add(0, 3)
-    few = count_queries(client, url)
+    few = page_queries(client, url)
     add(3, 30)
-    many = count_queries(client, url)
+    many = page_queries(client, url)
     assert few == many
     if name == "results:round":
         assert many <= 16
@@ -197,7 +189,7 @@ def test_a_fixed_number_of_queries_whatever_the_number_of_responses(client, db, 
 
 def test_a_round_without_responses_renders_with_dashes(client, db):
     make_round(slug="tom")
-    client.force_login(make_user())
+    client.force_login(make_staff(permissions=["view_response"]))
     response = client.get(reverse("results:round", args=["tom"]))
     assert response.status_code == 200
     html = response.content.decode()

@@ -6,13 +6,6 @@ from django.core.management.base import CommandError
 from questionnaire.models import Round
 
 
-def round_or_error(slug: str) -> Round:
-    round_ = Round.objects.filter(slug=slug).first()
-    if round_ is None:
-        raise CommandError(f"No round {slug!r}.")
-    return round_
-
-
 def run(command, send, round_: Round) -> None:
     try:
         report = send(round=round_)

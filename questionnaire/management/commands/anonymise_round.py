@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from questionnaire.codes import PERSONAL_QUESTION_CODES
 from questionnaire.services.personal_data import due_rounds_anonymise, round_anonymise
 
-from ._sending import round_or_error
+from ..lookup import round_or_error
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from questionnaire.models import Round
+from questionnaire.management.lookup import round_or_error
 from questionnaire.synthetic import RoundNotForSyntheticData, responses_generate
 
 
@@ -18,9 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2009, help="same seed, same answers")
 
     def handle(self, *args, slug, count, seed, **options):
-        round_ = Round.objects.filter(slug=slug).first()
-        if round_ is None:
-            raise CommandError(f"No round {slug!r}. Open one of its own first: manage.py open_round {slug}")
+        round_ = round_or_error(slug)
         if count < 1:
             raise CommandError("--count must be at least 1.")
         started = time.perf_counter()

@@ -1,6 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from questionnaire.models import Round
+from questionnaire.management.lookup import round_or_error
 from questionnaire.services.rounds import invitation_links_write, invitations_create
 
 
@@ -12,9 +12,7 @@ class Command(BaseCommand):
         parser.add_argument("--links", required=True, help="CSV file to write (library, municipality, e-mail, link)")
 
     def handle(self, *args, slug, links, **options):
-        round_ = Round.objects.filter(slug=slug).first()
-        if round_ is None:
-            raise CommandError(f"No round {slug!r}. Open it first: manage.py open_round {slug}")
+        round_ = round_or_error(slug)
         created = invitations_create(round=round_)
         # utf-8-sig so that Excel opens the Danish letters correctly.
         with open(links, "w", newline="", encoding="utf-8-sig") as handle:

@@ -2,7 +2,8 @@ from django.core.management.base import BaseCommand
 
 from questionnaire.mail import invitations_send, invitations_without_email
 
-from ._sending import round_or_error, run
+from ..lookup import round_or_error
+from ._sending import run
 
 
 class Command(BaseCommand):

@@ -3,7 +3,8 @@ from django.core.management.base import BaseCommand
 
 from questionnaire.mail import reminders_send
 
-from ._sending import round_or_error, run
+from ..lookup import round_or_error
+from ._sending import run
 
 
 class Command(BaseCommand):

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from questionnaire.models import LibraryKind, Region, Round
+from questionnaire.management.lookup import round_or_error
+from questionnaire.models import LibraryKind, Region
 from results.excel import workbook_write
 from results.tallies import Filters
 
@@ -15,9 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("--kind", choices=LibraryKind.values, default="", help="count only this kind of library")
 
     def handle(self, *args, **options):
-        round_ = Round.objects.select_related("questionnaire").filter(slug=options["slug"]).first()
-        if round_ is None:
-            raise CommandError(f"No survey round with the slug {options['slug']!r}.")
+        round_ = round_or_error(options["slug"])
         filters = Filters(region=options["region"], kind=options["kind"])
         try:
             # Open the file first, so that a wrong path fails before the work is done.
