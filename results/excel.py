@@ -11,20 +11,26 @@ Excel's quote prefix, so it stays text even when someone edits the cell.
 """
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.chart import BarChart, Reference
+from openpyxl.chart import BarChart, PieChart, Reference
 from openpyxl.chart.data_source import AxDataSource, StrRef
+from openpyxl.chart.label import DataLabelList
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
 
 from questionnaire.codes import DEVELOPMENT_FUNDS, FUNDS_USED_FOR, RESOURCES
-from questionnaire.models import LibraryKind, QuestionKind, Region, Round
+from questionnaire.models import Choice, LibraryKind, Question, QuestionKind, Region, Round
 
 from .tallies import (
     PERSONAL_QUESTIONS,
@@ -38,22 +44,24 @@ from .tallies import (
 )
 
 # Sheet names are fixed Danish words from the issue: readers of the forwarded file know them.
-ANSWERS, COUNTS, MODELS, SERVICES, ECONOMY, QUOTES, ABOUT = (
+OVERVIEW, ANSWERS, COUNTS, MODELS, SERVICES, CHALLENGES_SHEET, ECONOMY, QUOTES, ABOUT = (
+    "Overblik",
     "Svar",
     "Optælling",
     "Modeller",
     "Ydelser",
+    "Udfordringer",
     "Økonomi",
     "Citater",
     "Kilde",
 )
-# The first columns of `Svar`, named like the invitation links file; then one column per question code.
-RESPONSE_COLUMNS = ("bibliotek", "type", "kommune", "kommunekode", "region", "indsendt")
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 PERCENT = "0.0%"
 KRONER = '#,##0 "kr."'
 BOLD = Font(bold=True)
+CODE_FONT = Font(color="6C757D", size=9)
+HEADER = Alignment(wrap_text=True, vertical="bottom")
 SOURCE_FONT = Font(italic=True, color="495057")
 WRAP = Alignment(wrap_text=True, vertical="top")
 
@@ -101,14 +109,23 @@ def value_cell(ws, value, number_format=None):
 
 
 class Sheet:
-    """A write-only sheet with the source in row 1, a frozen, filterable header in row 2, and data below."""
+    """A write-only sheet with the source in row 1, a frozen, filterable header in row 2, and data below.
+
+    Every sheet prints in landscape on A4, as wide as the page, with its header rows on every page.
+    """
 
     def __init__(self, workbook: Workbook, title: str, widths, *, freeze="A3"):
         self.ws = workbook.create_sheet(title)
-        # Widths and panes must be set before the first row: write-only sheets write them first.
+        # Widths, panes and the fit to page must be set before the first row: write-only sheets write them first.
         for index, width in enumerate(widths, 1):
             self.ws.column_dimensions[get_column_letter(index)].width = width
         self.ws.freeze_panes = freeze
+        self.ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        self.ws.page_setup.orientation = "landscape"
+        self.ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+        self.ws.page_setup.fitToWidth = 1
+        self.ws.page_setup.fitToHeight = 0  # as many pages down as it takes
+        self.ws.HeaderFooter.oddFooter.center.text = "&P / &N"
         self.rows = 0
         self.header_row = None
         self.append([text_cell(self.ws, SOURCE, font=SOURCE_FONT)])
@@ -118,10 +135,18 @@ class Sheet:
         self.rows += 1
         return self.rows
 
-    def header(self, names) -> int:
-        self.header_row = self.append([text_cell(self.ws, name, font=BOLD) for name in names])
+    def header(self, names, *, first_title_row=None) -> int:
+        """Append the header row; it and the rows from *first_title_row* on are printed on every page."""
+        self.header_row = self.append([text_cell(self.ws, name, font=BOLD, alignment=HEADER) for name in names])
         self.columns = len(names)
+        self.ws.print_title_rows = f"{first_title_row or self.header_row}:{self.header_row}"
         return self.header_row
+
+    def chart(self, chart, *, gap=2):
+        """Place *chart* below the rows written so far, starting a printed page so that it is never split."""
+        row = self.rows + gap
+        self.ws.row_breaks.append(Break(id=row - 1))
+        self.ws.add_chart(chart, f"B{row}")
 
     def row(self, values, formats=()) -> int:
         formats = dict(formats)
@@ -141,70 +166,116 @@ def short_label(label: str) -> str:
 # --- Sheets ----------------------------------------------------------------------------
 
 
-def _answer_columns(questions):
-    """Return [(header, question, choice code or None)] for `Svar`, leaving out personal answers."""
+@dataclass(frozen=True)
+class AnswerColumn:
+    """A column of `Svar` after the first ones: a question, or one choice of a multiple-choice question."""
+
+    question: Question
+    choice: Choice | None = None
+
+    @property
+    def code(self) -> str:
+        return f"{self.question.code}/{self.choice.code}" if self.choice else self.question.code
+
+    @property
+    def header(self) -> str:
+        return f"{self.question.label}: {self.choice.label}" if self.choice else self.question.label
+
+
+def _answer_columns(questions) -> list[AnswerColumn]:
+    """Return the columns of `Svar` after the first ones, leaving out personal answers."""
     columns = []
     for question in questions:
         if question.code in PERSONAL_QUESTIONS:
             continue
         if question.kind == QuestionKind.MULTI:
-            columns += [(f"{question.code}/{choice.code}", question, choice.code) for choice in question.choices.all()]
+            columns += [AnswerColumn(question, choice) for choice in question.choices.all()]
         else:
-            columns.append((question.code, question, None))
+            columns.append(AnswerColumn(question))
     return columns
 
 
-def answer_rows(results: Results, columns) -> Iterator[list]:
-    """Yield the values of `Svar`, a list per submitted response, streamed from the database."""
-    kinds = {value: str(label) for value, label in LibraryKind.choices}
-    regions = {value: str(label) for value, label in Region.choices}
-    # Each question's part of a row: its answer, or 1/0 per choice of a multiple-choice question.
+def _library_columns(codes: bool) -> list[tuple[str, str, dict | None]]:
+    """Return (code, header, {stored value: cell value} or None) for the library columns of `Svar`."""
+    kinds = None if codes else {value: capfirst(str(label)) for value, label in LibraryKind.choices}
+    regions = None if codes else {value: str(label) for value, label in Region.choices}
+    return [
+        ("bibliotek", _("Library"), None),
+        ("type", _("Kind"), kinds),
+        ("kommune", _("Municipality"), None),
+        ("kommunekode", _("Municipality code"), None),
+        ("region", _("Region"), regions),
+        ("indsendt", _("Submitted"), None),
+    ]
+
+
+def answer_rows(results: Results, columns, *, codes: bool = False, ws=None) -> Iterator[list]:
+    """Yield the values of `Svar`, a list per submitted response, streamed from the database.
+
+    With *codes*, choices are written as their codes and the choices of a multiple-choice
+    question as 1/0; otherwise as people read them: labels, and Ja/Nej.
+    """
+    library_columns = _library_columns(codes)
+    yes, no = (1, 0) if codes else (_("Yes"), _("No"))
+    # Each question's part of a row: its answer as written, or the written choices of a multiple-choice question.
     parts = []
-    for _header, question, choice in columns:
-        if choice is None:
-            parts.append((question.code, None))
+    for column in columns:
+        question = column.question
+        if column.choice is None:
+            labels = None if codes or not question.has_choices else _labels(ws, question)
+            parts.append((question.code, labels))
         elif parts and parts[-1][0] == question.code:
-            parts[-1][1].append(choice)
+            parts[-1][1].append(column.choice.code)
         else:
-            parts.append((question.code, [choice]))
+            parts.append((question.code, [column.choice.code]))
     for row in response_rows(results.round, results.filters):
+        library = (row.library, row.kind, row.municipality, row.municipality_code, row.region, row.submitted_at)
         values = [
-            row.library,
-            kinds[row.kind],
-            row.municipality,
-            row.municipality_code,
-            regions[row.region],
-            row.submitted_at,
+            mapping[value] if mapping else value
+            for value, (_c, _h, mapping) in zip(library, library_columns, strict=True)
         ]
-        for code, choices in parts:
+        for code, part in parts:
             answer = row.answers.get(code)
-            if choices is None:
-                values.append(answer)
-            elif answer is None:
-                # Empty where the question was not answered (or not shown), 1/0 where it was.
-                values += [None] * len(choices)
+            if isinstance(part, list):
+                # Empty where the question was not answered (or not shown), yes/no where it was.
+                values += [None] * len(part) if answer is None else [yes if choice in answer else no for choice in part]
+            elif part is not None and answer is not None:
+                values.append(part[answer])
             else:
-                values += [int(code in answer) for code in choices]
+                values.append(answer)
         yield values
 
 
-def _answers_sheet(workbook, results: Results, questions):
+def _labels(ws, question) -> dict:
+    """Return {choice code: its label as a cell value}: a text cell where Excel could take the label for a formula."""
+    return {choice.code: value_cell(ws, choice.label) for choice in question.choices.all()}
+
+
+def _answers_sheet(workbook, results: Results, questions, *, codes: bool):
     columns = _answer_columns(questions)
+    library_columns = _library_columns(codes)
     text_kinds = (QuestionKind.TEXT, QuestionKind.LONG_TEXT, QuestionKind.EMAIL)
     widths = [32, 16, 18, 12, 20, 17] + [
-        40 if question.kind in text_kinds else max(10, len(header) + 2) for header, question, _choice in columns
+        40 if column.question.kind in text_kinds else (14 if codes else 22) for column in columns
     ]
-    sheet = Sheet(workbook, ANSWERS, widths, freeze="B3")
-    sheet.header([*RESPONSE_COLUMNS, *(header for header, _question, _choice in columns)])
-    # Most columns hold 1/0, whole numbers or choice codes (lowercase letters, digits and
-    # "_": never formula-like), which openpyxl writes right by itself. Only what people
-    # typed (library names, text answers) and the time need value_cell: it is the costly part.
-    typed = {"bibliotek", "kommune", "indsendt"}
-    needs_cell = [name in typed for name in RESPONSE_COLUMNS] + [
-        question.kind in text_kinds for _header, question, _choice in columns
-    ]
+    sheet = Sheet(workbook, ANSWERS, widths, freeze="B4")
+    # The codes name the columns for analysts, the same in every round; the texts are for people.
     ws = sheet.ws
-    for values in answer_rows(results, columns):
+    codes_row = sheet.append(
+        [text_cell(ws, code, font=CODE_FONT) for code, _h, _m in library_columns]
+        + [text_cell(ws, column.code, font=CODE_FONT) for column in columns]
+    )
+    sheet.header(
+        [str(header) for _c, header, _m in library_columns] + [column.header for column in columns],
+        first_title_row=codes_row,
+    )
+    # Most columns hold numbers, yes/no, choice codes or labels, prepared once per choice.
+    # Only what people typed (library names, text answers) and the time need value_cell: it is the costly part.
+    typed = {"bibliotek", "kommune", "indsendt"}
+    needs_cell = [code in typed for code, _h, _m in library_columns] + [
+        column.question.kind in text_kinds for column in columns
+    ]
+    for values in answer_rows(results, columns, codes=codes, ws=ws):
         sheet.append(
             [
                 value_cell(ws, value) if convert and value is not None else value
@@ -308,24 +379,90 @@ def _models_sheet(workbook, results: Results):
     for series in chart.series:
         series.cat = AxDataSource(strRef=StrRef(f=str(categories)))
     chart.width, chart.height = 26, 12
-    sheet.ws.add_chart(chart, f"B{sheet.rows + 3}")
+    sheet.chart(chart)
 
 
-def _services_sheet(workbook, results: Results):
-    sheet = Sheet(workbook, SERVICES, [8, 24, 50, 12, 16])
-    sheet.header([_("Rank"), _("Service code"), _("Service"), _("Libraries"), _("Share of those who answered")])
-    services = results.services
-    if services is None:
+def bar_chart(sheet: Sheet, title: str, *, label_column: int, value_column: int, first_row: int, last_row: int):
+    """Return a native bar chart of the values in *value_column* against the labels in *label_column*."""
+    chart = BarChart()
+    chart.type = "bar"  # horizontal: long labels stay readable
+    chart.title = title
+    chart.legend = None
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.x_axis.scaling.orientation = "maxMin"  # the first row on top
+    chart.add_data(Reference(sheet.ws, min_col=value_column, min_row=first_row, max_row=last_row))
+    categories = Reference(sheet.ws, min_col=label_column, min_row=first_row, max_row=last_row)
+    chart.series[0].cat = AxDataSource(strRef=StrRef(f=str(categories)))
+    # Short enough for a landscape page, whatever the number of bars.
+    chart.width, chart.height = 24, min(14, max(8, 0.6 * (last_row - first_row + 1) + 3))
+    return chart
+
+
+def _ranked_sheet(workbook, title: str, tally, *, names: tuple[str, str], chart_title: str):
+    """A sheet of the choices of *tally*, most often chosen first, with a bar chart of them."""
+    sheet = Sheet(workbook, title, [11, 50, 12, 16, 24])
+    sheet.header([_("Rank"), names[0], _("Libraries"), _("Share of those who answered"), names[1]])
+    if tally is None:
         return
-    for rank, choice in enumerate(services.ranked, 1):
-        sheet.row([rank, choice.code, choice.label, choice.count, choice.share], formats={4: PERCENT})
+    for rank, choice in enumerate(tally.ranked, 1):
+        sheet.row([rank, choice.label, choice.count, choice.share, choice.code], formats={3: PERCENT})
     last = sheet.rows
     sheet.append([])
     answered = ngettext(
-        "%(count)d library answered the question.", "%(count)d libraries answered the question.", services.answered
-    ) % {"count": services.answered}
+        "%(count)d library answered the question.", "%(count)d libraries answered the question.", tally.answered
+    ) % {"count": tally.answered}
     sheet.append([text_cell(sheet.ws, answered)])
     sheet.filter(last)
+    if tally.choices:
+        first = sheet.header_row + 1
+        sheet.chart(bar_chart(sheet, chart_title, label_column=2, value_column=3, first_row=first, last_row=last))
+
+
+def _services_sheet(workbook, results: Results):
+    _ranked_sheet(
+        workbook,
+        SERVICES,
+        results.services,
+        names=(_("Service"), _("Service code")),
+        chart_title=_("Libraries offering each service"),
+    )
+
+
+def _challenges_sheet(workbook, results: Results):
+    _ranked_sheet(
+        workbook,
+        CHALLENGES_SHEET,
+        results.challenges,
+        names=(_("Challenge"), _("Challenge code")),
+        chart_title=_("Dilemmas and challenges, as the libraries rank them"),
+    )
+
+
+def _overview_sheet(workbook, results: Results):
+    """The headline split, as the seed opens with it (45 % with activities, 55 % not started)."""
+    sheet = Sheet(workbook, OVERVIEW, [44, 14, 18])
+    headline = results.headline
+    sheet.header([_("Libraries"), _("Count"), _("Share of responses")])
+    first = sheet.row(
+        [_("With borgerservice activities"), headline.active, headline.share_active], formats={2: PERCENT}
+    )
+    last = sheet.row([_("Not started yet"), headline.not_started, headline.share_not_started], formats={2: PERCENT})
+    sheet.row([_("Responses"), headline.responses, None])
+    sheet.row([_("Invited libraries"), headline.invited, None])
+    sheet.row([_("Response rate"), None, headline.response_rate], formats={2: PERCENT})
+    sheet.filter(last)
+    chart = PieChart()
+    chart.title = _("Libraries with borgerservice activities and libraries that have not started")
+    chart.add_data(Reference(sheet.ws, min_col=2, min_row=first, max_row=last))
+    categories = Reference(sheet.ws, min_col=1, min_row=first, max_row=last)
+    chart.series[0].cat = AxDataSource(strRef=StrRef(f=str(categories)))
+    chart.dataLabels = DataLabelList(
+        showPercent=True, showVal=False, showCatName=False, showSerName=False, showLegendKey=False
+    )
+    chart.width, chart.height = 16, 9
+    if headline.responses:
+        sheet.chart(chart)
 
 
 def _economy_sheet(workbook, results: Results):
@@ -398,33 +535,38 @@ def _about_sheet(workbook, results: Results):
         sheet.append([text_cell(sheet.ws, name, font=BOLD), value_cell(sheet.ws, value)])
 
 
-def build_workbook(round: Round, filters: Filters) -> Workbook:
-    """Return the write-only workbook of *round* under *filters*, ready to save."""
+def build_workbook(round: Round, filters: Filters, *, codes: bool = False) -> Workbook:
+    """Return the write-only workbook of *round* under *filters*, ready to save.
+
+    With *codes*, `Svar` holds choice codes and 1/0 rather than labels and Ja/Nej.
+    """
     questions = round_questions(round)
     results = round_results(round, filters, with_map=False, questions=questions)
     workbook = Workbook(write_only=True)
     workbook.properties.title = f"{round.title} – {SOURCE}"
     workbook.properties.creator = "Danmarks Biblioteksforening"
-    _answers_sheet(workbook, results, questions)
+    _overview_sheet(workbook, results)
+    _answers_sheet(workbook, results, questions, codes=codes)
     _counts_sheet(workbook, results)
     _models_sheet(workbook, results)
     _services_sheet(workbook, results)
+    _challenges_sheet(workbook, results)
     _economy_sheet(workbook, results)
     _quotes_sheet(workbook, results)
     _about_sheet(workbook, results)
     return workbook
 
 
-def workbook_write(*, round: Round, filters: Filters, handle) -> None:
+def workbook_write(*, round: Round, filters: Filters, handle, codes: bool = False) -> None:
     """Write the results workbook of *round* under *filters* to *handle* (a path or a binary file).
 
     Every sheet is read from the same snapshot, so the answers and the tallies agree.
     """
     with snapshot():
-        build_workbook(round, filters).save(handle)
+        build_workbook(round, filters, codes=codes).save(handle)
 
 
-def workbook_filename(round: Round, filters: Filters) -> str:
-    """Return the download name, e.g. ``borgerservice-2009-hovedstaden.xlsx``."""
-    parts = ["borgerservice", round.slug, filters.region, filters.kind]
+def workbook_filename(round: Round, filters: Filters, *, codes: bool = False) -> str:
+    """Return the download name, e.g. ``borgerservice-2009-hovedstaden.xlsx`` (``…-koder.xlsx`` with codes)."""
+    parts = ["borgerservice", round.slug, filters.region, filters.kind, "koder" if codes else ""]
     return "-".join(part for part in parts if part) + ".xlsx"

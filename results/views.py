@@ -73,9 +73,12 @@ def round_page(request: HttpRequest, slug: str) -> HttpResponse:
 @never_cache
 @staff_required
 def export(request: HttpRequest, slug: str) -> FileResponse:
+    """The workbook; ``?codes=1`` writes the answers as choice codes and 1/0, for analysts."""
     round_, filters = _round_and_filters(request, slug)
+    codes = request.GET.get("codes") == "1"
     return xlsx_response(
-        lambda handle: workbook_write(round=round_, filters=filters, handle=handle), workbook_filename(round_, filters)
+        lambda handle: workbook_write(round=round_, filters=filters, handle=handle, codes=codes),
+        workbook_filename(round_, filters, codes=codes),
     )
 
 

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from openpyxl import load_workbook
-from openpyxl.chart import BarChart
+from openpyxl.chart import BarChart, PieChart
 
 from questionnaire.models import Municipality
 from results import excel
@@ -17,21 +17,24 @@ from results.tallies import NO_FILTERS, SOURCE, Filters
 from tests.conftest import NOT_STARTED_ANSWERS, make_round
 from tests.results.conftest import HOSTILE_QUOTE, answers, make_response
 
-SHEETS = ["Svar", "Optælling", "Modeller", "Ydelser", "Økonomi", "Citater", "Kilde"]
+SHEETS = ["Overblik", "Svar", "Optælling", "Modeller", "Ydelser", "Udfordringer", "Økonomi", "Citater", "Kilde"]
 
 
-def workbook(round_, filters=NO_FILTERS):
+def workbook(round_, filters=NO_FILTERS, *, codes=False):
     handle = BytesIO()
     with translation.override("da"):
-        excel.workbook_write(round=round_, filters=filters, handle=handle)
+        excel.workbook_write(round=round_, filters=filters, handle=handle, codes=codes)
     return load_workbook(BytesIO(handle.getvalue()))
 
 
 def table(ws, header_row=2):
-    """Return the rows below the header as dicts {header: cell}, up to the first empty row."""
+    """Return the rows below the header as dicts {header: cell}, up to the first empty row.
+
+    `Svar` is read by its row of codes (row 2), above the row of question texts.
+    """
     header = [cell.value for cell in ws[header_row]]
     rows = []
-    for row in ws.iter_rows(min_row=header_row + 1):
+    for row in ws.iter_rows(min_row=header_row + (2 if ws.title == "Svar" else 1)):
         if all(cell.value is None for cell in row):
             break
         rows.append(dict(zip(header, row, strict=False)))
@@ -47,17 +50,18 @@ def test_sheets_in_order_each_naming_its_source(book):
     assert book.sheetnames == SHEETS
     for ws in book:
         assert ws["A1"].value == SOURCE
-        assert ws.freeze_panes in ("A2", "A3", "B3")
+        assert ws.freeze_panes in ("A2", "A3", "B4")
 
 
 def test_header_rows_are_frozen_filterable_and_wide_enough(book):
-    assert book["Svar"].freeze_panes == "B3"
+    assert book["Svar"].freeze_panes == "B4"
+    assert book["Svar"].auto_filter.ref.startswith("A3:")  # the row of question texts, above the answers
     for name in SHEETS[:-1]:
         ws = book[name]
-        assert ws.auto_filter.ref.startswith("A2:"), name
+        assert name == "Svar" or ws.auto_filter.ref.startswith("A2:"), name
         assert ws.column_dimensions["A"].width >= 8
         if name != "Svar":
-            assert ws.freeze_panes == "A3"
+            assert ws.freeze_panes == "A3", name
     assert book["Svar"].column_dimensions["A"].width >= 30
     assert book["Optælling"].column_dimensions["B"].width >= 50
 
@@ -65,7 +69,14 @@ def test_header_rows_are_frozen_filterable_and_wide_enough(book):
 def test_answers_sheet_has_one_row_per_submitted_response(book):
     ws = book["Svar"]
     header = [cell.value for cell in ws[2]]
+    texts = [cell.value for cell in ws[3]]
     assert header[:6] == ["bibliotek", "type", "kommune", "kommunekode", "region", "indsendt"]
+    assert texts[:6] == ["Bibliotek", "Type", "Kommune", "Kommunekode", "Region", "Indsendt"]
+    assert texts[7] == "Har biblioteket borgerserviceaktiviteter i dag?"
+    assert texts[9] == (
+        "Hvilke samarbejdsmodeller bruger I? (flere svar mulige): "
+        "Model 1: Borgerserviceopgaver udføres af borgerservicefolk i bibliotekerne (lokalefællesskab)"
+    )
     assert header[6:9] == ["units", "status", "started_year"]
     assert [f"models/model_{n}" for n in range(1, 7)] + ["models/other", "models_other"] == header[9:17]
     assert "services/passport" in header and "resources_dkk" in header and "advice" in header
@@ -90,13 +101,27 @@ def test_answers_sheet_has_one_row_per_submitted_response(book):
     ]  # no draft from Roskilde, nobody from the other round
 
 
-def test_answers_sheet_values_are_typed(book):
+def test_answers_sheet_values_are_danish_labels(book):
+    copenhagen, frederiksberg, odense, _aarhus, lystrup, _aalborg = table(book["Svar"])
+    assert (copenhagen["type"].value, lystrup["type"].value) == ("Hovedbibliotek", "Filial")
+    assert copenhagen["region"].value == "Region Hovedstaden"
+    assert copenhagen["status"].value == "Ja, biblioteket har borgerserviceaktiviteter"
+    assert frederiksberg["status"].value == "Nej, arbejdet er ikke påbegyndt endnu"
+    assert [copenhagen[f"models/model_{n}"].value for n in range(1, 7)] == ["Ja", "Nej", "Ja", "Nej", "Nej", "Nej"]
+    assert copenhagen["primary_model"].value.startswith("Model 3: ")
+    assert frederiksberg["models/model_3"].value is None  # not shown to a library that has not started
+    assert copenhagen["units"].value == 3 and copenhagen["resources_dkk"].value == 100_000
+    assert odense["models/other"].value == "Ja"
+
+
+def test_answers_sheet_values_are_typed_codes_on_request(survey):
+    book = workbook(survey.round, codes=True)
     copenhagen, frederiksberg, odense, _aarhus, lystrup, _aalborg = table(book["Svar"])
     assert copenhagen["type"].value == "hovedbibliotek"
     assert lystrup["type"].value == "filial"
     assert (copenhagen["kommune"].value, copenhagen["kommunekode"].value) == ("København", "101")
     assert copenhagen["kommunekode"].data_type == "s"  # "101" stays a code, not the number 101
-    assert copenhagen["region"].value == "Region Hovedstaden"
+    assert copenhagen["region"].value == "hovedstaden"  # codes throughout, for analysts
     assert isinstance(copenhagen["indsendt"].value, datetime)
     assert copenhagen["indsendt"].is_date
     assert copenhagen["status"].value == "active"
@@ -269,6 +294,7 @@ def test_workbook_is_written_in_write_only_mode(survey):
 
 def test_filename(survey):
     assert excel.workbook_filename(survey.round, Filters()) == "borgerservice-bs2009.xlsx"
+    assert excel.workbook_filename(survey.round, Filters(), codes=True) == "borgerservice-bs2009-koder.xlsx"
     assert (
         excel.workbook_filename(survey.round, Filters(region="sjaelland", kind="bogbus"))
         == "borgerservice-bs2009-sjaelland-bogbus.xlsx"
@@ -278,9 +304,11 @@ def test_filename(survey):
 def test_command_writes_the_same_workbook(survey, tmp_path):
     output = tmp_path / "results.xlsx"
     with translation.override("da"):
-        call_command("export_results", "bs2009", output=str(output), region="midtjylland", stdout=StringIO())
+        call_command(
+            "export_results", "bs2009", output=str(output), region="midtjylland", codes=True, stdout=StringIO()
+        )
     from_command = load_workbook(output)
-    from_function = workbook(survey.round, Filters(region="midtjylland"))
+    from_function = workbook(survey.round, Filters(region="midtjylland"), codes=True)
     for name in SHEETS[:-1]:
         assert [[c.value for c in row] for row in from_command[name].iter_rows()] == [
             [c.value for c in row] for row in from_function[name].iter_rows()
@@ -345,10 +373,56 @@ def test_a_response_reopened_during_the_export_leaves_every_row_whole(monkeypatc
         return row[0]
 
     monkeypatch.setattr(answers, "itemgetter", lambda index: key_then_reopen)
-    rows = table(workbook(round_)["Svar"])
+    rows = table(workbook(round_, codes=True)["Svar"])
 
     assert reopened
     # One snapshot: the export shows the round as it was when it began, every row whole.
     assert [row["bibliotek"].value for row in rows] == ["Aabenraa", "Bornholm", "Struer"]
     assert [row["status"].value for row in rows] == ["active"] * 3
     assert Response.objects.get(pk=first.pk).status == ResponseStatus.DRAFT
+
+
+def test_overview_sheet_opens_with_the_headline_and_a_pie_chart(book):
+    ws = book["Overblik"]
+    assert book.sheetnames[0] == "Overblik"
+    rows = {row["Biblioteker"].value: row for row in table(ws)}
+    assert (rows["Med borgerserviceaktiviteter"]["Antal"].value, rows["Ikke påbegyndt endnu"]["Antal"].value) == (4, 2)
+    assert rows["Med borgerserviceaktiviteter"]["Andel af besvarelserne"].value == pytest.approx(4 / 6)
+    assert rows["Svarprocent"]["Andel af besvarelserne"].value == pytest.approx(6 / 8)
+    (chart,) = ws._charts
+    assert isinstance(chart, PieChart)
+    assert chart.series[0].val.numRef.f.replace("$", "") == "'Overblik'!B3:B4"
+    assert chart.series[0].cat.strRef.f.replace("$", "") == "'Overblik'!A3:A4"
+
+
+def test_services_and_challenges_have_ranked_bar_charts(book):
+    for name, rows in (("Ydelser", 21), ("Udfordringer", 8)):
+        ws = book[name]
+        (chart,) = ws._charts
+        assert isinstance(chart, BarChart) and chart.type == "bar", name
+        assert chart.series[0].val.numRef.f.replace("$", "") == f"'{name}'!C3:C{2 + rows}"
+        assert chart.series[0].cat.strRef.f.replace("$", "") == f"'{name}'!B3:B{2 + rows}"
+    challenges = table(book["Udfordringer"])
+    assert [(row["Udfordring"].value, row["Biblioteker"].value) for row in challenges[:2]] == [
+        ("Kulturforskelle og forskellige opfattelser af service", 3),
+        ("Lovstof, man skal kende og formidle", 2),
+    ]
+
+
+def test_every_sheet_prints_landscape_a4_as_wide_as_the_page_with_its_headers(book):
+    for ws in book:
+        assert ws.page_setup.orientation == "landscape", ws.title
+        assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4, ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0), ws.title
+        assert ws.oddFooter.center.text == "&P / &N"
+    assert book["Svar"].print_title_rows == "$2:$3"  # codes and question texts on every page
+    assert book["Optælling"].print_title_rows == "$2:$2"
+
+
+def test_a_chart_starts_a_printed_page_of_its_own(book):
+    for name in ("Overblik", "Modeller", "Ydelser", "Udfordringer"):
+        ws = book[name]
+        (chart,) = ws._charts
+        anchor_row = chart.anchor._from.row + 1  # zero-based in the file
+        assert [brk.id for brk in ws.row_breaks.brk] == [anchor_row - 1], name

@@ -144,11 +144,24 @@ def test_excel_download(staff_client):
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert response["Content-Disposition"] == 'attachment; filename="borgerservice-bs2009-midtjylland.xlsx"'
     book = load_workbook(BytesIO(b"".join(response.streaming_content)))
-    assert book.sheetnames == ["Svar", "Optælling", "Modeller", "Ydelser", "Økonomi", "Citater", "Kilde"]
-    names = [row[0] for row in book["Svar"].iter_rows(min_row=3, values_only=True)]
+    assert book.sheetnames[:2] == ["Overblik", "Svar"] and book.sheetnames[-1] == "Kilde"
+    names = [row[0] for row in book["Svar"].iter_rows(min_row=4, values_only=True)]
     assert names == ["Aarhus Hovedbibliotek", "Lystrup Bibliotek"]
     assert book["Citater"]["A3"].value == HOSTILE_QUOTE
     assert book["Citater"]["A3"].data_type == "s"
+    status = [cell.value for cell in book["Svar"][2]].index("status")
+    assert book["Svar"].cell(row=4, column=status + 1).value == "Ja, biblioteket har borgerserviceaktiviteter"
+
+
+def test_excel_download_with_codes_is_offered_and_keeps_the_filters(staff_client):
+    html = page(staff_client, region="midtjylland").content.decode()
+    link = reverse("results:export", args=["bs2009"]) + "?region=midtjylland&amp;codes=1"
+    assert f'href="{link}"' in html and "Excel med koder" in html
+    response = staff_client.get(reverse("results:export", args=["bs2009"]), {"region": "midtjylland", "codes": "1"})
+    assert response["Content-Disposition"] == 'attachment; filename="borgerservice-bs2009-midtjylland-koder.xlsx"'
+    book = load_workbook(BytesIO(b"".join(response.streaming_content)))
+    status = [cell.value for cell in book["Svar"][2]].index("status")
+    assert book["Svar"].cell(row=4, column=status + 1).value == "active"
 
 
 def test_map_download(staff_client):
@@ -196,5 +209,5 @@ def test_a_round_without_responses_renders_with_dashes(client, db):
     assert "–" in section(html, "headline")  # no share without responses, not 0% and not an error
     assert section(html, "map").count("mark-none") == 98
     book = load_workbook(BytesIO(b"".join(client.get(reverse("results:export", args=["tom"])).streaming_content)))
-    assert book["Svar"].max_row == 2  # the source line and the header
+    assert book["Svar"].max_row == 3  # the source line, the codes and the question texts
     assert client.get(reverse("results:map", args=["tom"])).status_code == 200

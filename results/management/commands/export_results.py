@@ -14,6 +14,9 @@ class Command(BaseCommand):
         parser.add_argument("--output", required=True, help="the .xlsx file to write")
         parser.add_argument("--region", choices=Region.values, default="", help="count only this region's libraries")
         parser.add_argument("--kind", choices=LibraryKind.values, default="", help="count only this kind of library")
+        parser.add_argument(
+            "--codes", action="store_true", help="answers as choice codes and 1/0 instead of Danish labels and Ja/Nej"
+        )
 
     def handle(self, *args, **options):
         round_ = round_or_error(options["slug"])
@@ -21,7 +24,7 @@ class Command(BaseCommand):
         try:
             # Open the file first, so that a wrong path fails before the work is done.
             with open(options["output"], "wb") as handle:
-                workbook_write(round=round_, filters=filters, handle=handle)
+                workbook_write(round=round_, filters=filters, handle=handle, codes=options["codes"])
         except OSError as error:
             raise CommandError(f"Cannot write {options['output']}: {error}") from error
         self.stdout.write(self.style.SUCCESS(f"Wrote the results of {round_.slug} to {options['output']}."))
