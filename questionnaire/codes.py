@@ -18,3 +18,7 @@ RESPONDENT_NAME, RESPONDENT_TITLE = "respondent_name", "respondent_title"
 RESPONDENT_EMAIL, RESPONDENT_PHONE = "respondent_email", "respondent_phone"
 
 PERSONAL_QUESTION_CODES = (RESPONDENT_NAME, RESPONDENT_TITLE, RESPONDENT_EMAIL, RESPONDENT_PHONE)
+
+# {question: the multiple-choice question its answer must be among}: the model that best
+# describes the cooperation must be one of the models the library uses.
+CHOSEN_AMONG = {PRIMARY_MODEL: MODELS}

@@ -8,8 +8,11 @@ code (single), a list of choice codes (multi), a string or an integer.
 """
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from django.utils.translation import gettext
+
+from .models import QuestionKind
 
 
 def is_answered(value):
@@ -59,18 +62,44 @@ def neighbour_section(sections, answers, code, step: int):
     return shown[index] if 0 <= index < len(shown) else None
 
 
-def possible_sections(sections, answers):
-    """Return the sections that are shown, or may still be shown once a question is answered.
+@dataclass(frozen=True)
+class Path:
+    """How many sections the library's way through the questionnaire has, as far as its answers tell."""
 
-    Progress ("step 2 of 9") counts these, so that the count only ever shrinks as
-    the library answers the questions the path depends on.
+    length: int
+    settled: bool  # False while an unanswered question may still add or remove sections
+
+
+def questionnaire_path(sections, answers) -> Path:
+    """Return the length of the longest way through *sections* still open to *answers*.
+
+    Progress ("step 3 of 9") counts it. Until the questions the way depends on are
+    answered, each answer they could get is tried and the longest way counts, so the
+    count never names more steps than any library can meet ("up to 9").
     """
     shown = visible_answers(sections, answers)
-    return [
-        section
-        for section in sections
-        if condition_met(section.show_if, shown) or section.show_if["question"] not in shown
-    ]
+    visible = visible_sections(sections, answers)
+    on_the_way = {question.code: question for section in visible for question in section.questions.all()}
+    pending = next(
+        (
+            section.show_if["question"]
+            for section in sections
+            if section.show_if
+            and section.show_if["question"] not in shown
+            and section.show_if["question"] in on_the_way
+        ),
+        None,
+    )
+    if pending is None:
+        return Path(len(visible), settled=True)
+    question = on_the_way[pending]
+    if question.has_choices:
+        multi = question.kind == QuestionKind.MULTI
+        alternatives = [[choice.code] if multi else choice.code for choice in question.choices.all()]
+    else:
+        alternatives = ["…"]
+    longest = max(questionnaire_path(sections, {**answers, pending: value}).length for value in alternatives)
+    return Path(max(longest, len(visible)), settled=False)
 
 
 def chosen_labels(condition: Mapping, source) -> str:

@@ -11,13 +11,16 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Layout
 from django import forms
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.html import escape, format_html
 from django.utils.translation import gettext_lazy as _
 
+from .codes import CHOSEN_AMONG
 from .conditions import chosen_labels, condition_met, is_answered, visible_answers
 from .models import QuestionKind
 
 REQUIRED_MESSAGE = _("Please answer this question.")
+NO_ANSWER = _("No answer")
 REQUIRED_LABEL = '{} <span class="text-danger" aria-hidden="true">*</span>'
 
 
@@ -38,7 +41,9 @@ def _choices(question):
 
 
 def create_single_field(question):
-    return forms.ChoiceField(choices=_choices(question), widget=forms.RadioSelect)
+    # An optional question offers "no answer" too (as LimeSurvey does), so a choice made can be undone.
+    choices = _choices(question) if question.required else [*_choices(question), ("", NO_ANSWER)]
+    return forms.ChoiceField(choices=choices, widget=forms.RadioSelect)
 
 
 def create_multi_field(question):
@@ -57,13 +62,26 @@ def create_email_field(question):
     return forms.EmailField(max_length=question.max_length, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
 
+def _number_field(low, high, *, grouping=True):
+    field = WholeNumberField(min_value=low, max_value=high)
+    if low is not None and high is not None:
+        # One sentence for both bounds, amounts written the Danish way (years without a dot).
+        message = _("Enter a number from %(low)s to %(high)s.") % {
+            "low": number_format(low, force_grouping=grouping),
+            "high": number_format(high, force_grouping=grouping),
+        }
+        for validator in field.validators:
+            validator.message = message
+    return field
+
+
 def create_integer_field(question):
-    return WholeNumberField(min_value=question.min_value, max_value=question.max_value)
+    return _number_field(question.min_value, question.max_value)
 
 
 def create_year_field(question):
     high = question.max_value if question.max_value is not None else timezone.localdate().year
-    return WholeNumberField(min_value=question.min_value, max_value=high)
+    return _number_field(question.min_value, high, grouping=False)
 
 
 FIELD_FACTORIES = {
@@ -129,6 +147,7 @@ class SectionForm(forms.Form):
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.condition_notes = self._condition_notes()
+        self.has_required = any(question.required for question in self.questions)
         self.helper.layout = Layout(*(self._question_layout(question) for question in self.questions))
 
     def _condition_notes(self) -> dict:
@@ -179,7 +198,20 @@ class SectionForm(forms.Form):
                 and not is_answered(cleaned.get(question.code))
             ):
                 self.add_error(question.code, forms.ValidationError(REQUIRED_MESSAGE, code="required"))
+            elif question.code in CHOSEN_AMONG and question.code not in self.errors:
+                self._check_chosen_among(question, cleaned.get(question.code), shown)
         return cleaned
+
+    def _check_chosen_among(self, question, value, shown):
+        """The answer to *question* must be one of the choices chosen in the question CHOSEN_AMONG names."""
+        among = shown.get(CHOSEN_AMONG[question.code]) or []
+        if is_answered(value) and value not in among:
+            self.add_error(
+                question.code,
+                forms.ValidationError(
+                    _("Choose one of the models you ticked above, or tick this one there too."), code="not_among"
+                ),
+            )
 
     def answer_values(self) -> dict:
         """Return {question code: value} for every question on this page."""

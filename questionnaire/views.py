@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .conditions import neighbour_section, possible_sections, visible_sections
+from .conditions import neighbour_section, questionnaire_path, visible_sections
 from .forms import SectionForm
 from .mail import receipt_send
 from .models import Invitation
@@ -80,23 +80,29 @@ def review_url(invitation):
     return reverse("questionnaire:review", args=[invitation.token])
 
 
-def _visit(request: HttpRequest, token: str) -> Visit | HttpResponse:
-    """Return the visit for *token*, or the page that says why the round cannot be answered."""
+def _visit(request: HttpRequest, token: str, *, after_closing: bool = False) -> Visit | HttpResponse:
+    """Return the visit for *token*, or the page that says why the round cannot be answered.
+
+    With *after_closing*, a library that submitted keeps its visit once the round has
+    closed: its answers stay visible through the link, as the receipt mail promises.
+    """
     invitation = get_object_or_404(
         Invitation.objects.select_related("round", "library__municipality", "response"),
         token=token,
     )
     round_ = invitation.round
-    if not round_.is_open():
+    response = getattr(invitation, "response", None)
+    submitted = response is not None and response.is_submitted
+    if not round_.is_open() and not (after_closing and submitted and round_.has_closed()):
         template = "questionnaire/closed.html" if round_.has_closed() else "questionnaire/not_open.html"
         return render(request, template, {"invitation": invitation, "round": round_}, status=403)
     round_.questionnaire = questionnaire_version(round_.questionnaire_id)
     sections = questionnaire_sections(round_.questionnaire)
-    return Visit(invitation, sections, response_answers(getattr(invitation, "response", None)))
+    return Visit(invitation, sections, response_answers(response))
 
 
 def landing(request: HttpRequest, token: str) -> HttpResponse:
-    visit = _visit(request, token)
+    visit = _visit(request, token, after_closing=True)
     if isinstance(visit, HttpResponse):
         return visit
     invitation_mark_opened(visit.invitation)
@@ -158,8 +164,9 @@ def section(request: HttpRequest, token: str, code: str) -> HttpResponse:
         # Back from the first page leads to the landing page; next from the last, to the review.
         return redirect(visit.invitation.get_absolute_url() if action == "back" else review_url(visit.invitation))
 
-    steps = possible_sections(visit.sections, visit.answers)
-    index = next(i for i, s in enumerate(steps) if s.code == current.code)
+    path = questionnaire_path(visit.sections, visit.answers)
+    index = shown.index(current)
+    steps = path.length + 1  # the review page is the last step
     return render(
         request,
         "questionnaire/section.html",
@@ -170,8 +177,9 @@ def section(request: HttpRequest, token: str, code: str) -> HttpResponse:
             "section": current,
             "form": form,
             "step": index + 1,
-            "steps": len(steps) + 1,  # the review page is the last step
-            "percent": round(100 * index / (len(steps) + 1)),
+            "steps": steps,
+            "steps_settled": path.settled,
+            "percent": round(100 * index / steps),
             "is_first": index == 0,
         },
     )
@@ -196,6 +204,7 @@ def review(request: HttpRequest, token: str) -> HttpResponse:
             "missing": missing,
             "step": len(shown) + 1,
             "steps": len(shown) + 1,
+            "steps_settled": True,
             "percent": 100,
         },
     )

@@ -65,11 +65,11 @@ def test_a_library_with_borgerservice_fills_in_and_submits_everything(live_serve
     next_page(page)
     next_page(page)  # organisation
 
-    consent = page.get_by_role("group", name="Må citatet bruges?")
+    consent = page.get_by_role("group", name="Hvordan må citatet bruges?")
     expect(consent).to_be_hidden()
-    page.get_by_label("Et citat om jeres erfaringer").fill("Giv tid! Folk skal være med.")
+    page.get_by_label("Vil I give os et citat").fill("Giv tid! Folk skal være med.")
     expect(consent).to_be_visible()
-    consent.get_by_label("Ja, uden navn").check()
+    consent.get_by_label("Uden navn").check()
     next_page(page)
 
     expect(page.get_by_role("heading", name="Gennemse jeres svar")).to_be_visible()

@@ -1,10 +1,11 @@
 import pytest
 
 from questionnaire.conditions import (
+    Path,
     chosen_labels,
     condition_met,
     neighbour_section,
-    possible_sections,
+    questionnaire_path,
     visible_answers,
     visible_sections,
 )
@@ -54,10 +55,11 @@ def test_a_hidden_answer_never_makes_another_question_appear(sections):
     assert shown == {"status": "not_started", "plans": "later"}
 
 
-def test_progress_counts_both_paths_until_status_is_answered(sections):
-    assert len(possible_sections(sections, {})) == 9
-    assert [s.code for s in possible_sections(sections, {"status": "not_started"})] == ["library", "status", "plans"]
-    assert len(possible_sections(sections, {"status": "active"})) == 8
+def test_progress_counts_the_longest_way_until_status_settles_it(sections):
+    # Before status is answered: up to 8 sections (the active path), never the 9 of both paths.
+    assert questionnaire_path(sections, {}) == Path(8, settled=False)
+    assert questionnaire_path(sections, {"status": "not_started"}) == Path(3, settled=True)
+    assert questionnaire_path(sections, {"status": "active"}) == Path(8, settled=True)
 
 
 def test_chosen_labels_stand_each_in_danish_quotes(sections):

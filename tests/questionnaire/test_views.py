@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 from html.parser import HTMLParser
 
@@ -69,6 +70,22 @@ def test_closed_round_says_so_in_danish_and_saves_nothing(client):
     assert stored_answers(invitation) == {}
 
 
+def test_after_closing_a_library_that_submitted_still_sees_its_answers_read_only(client):
+    invitation = make_invitation()
+    answer_all(invitation, ACTIVE_ANSWERS)
+    invitation.round.closes_at = timezone.now() - timedelta(days=1)
+    invitation.round.save()
+    page = client.get(invitation.get_absolute_url())
+    assert page.status_code == 200
+    body = text(page)
+    assert "Undersøgelsen lukkede" in body and "Jeres indsendte svar" in body
+    assert "Hanne Jensen" in body and "Ja, biblioteket har borgerserviceaktiviteter" in body
+    assert "<form" not in body.split("<main", 1)[1]  # nothing to change
+    late = post(client, invitation, "library", {**LIBRARY_PAGE, "respondent_name": "Ændret"})
+    assert late.status_code == 403 and "Undersøgelsen er lukket" in text(late)
+    assert stored_answers(invitation)["respondent_name"] == "Hanne Jensen"
+
+
 def test_round_not_yet_open_says_when_it_opens(client):
     invitation = make_invitation(round=make_round(opens_at=timezone.now() + timedelta(days=3)))
     page = client.get(invitation.get_absolute_url())
@@ -108,6 +125,19 @@ def test_the_active_path_goes_through_every_model_section_to_review(client, invi
         assert post(client, invitation, code, {}).url == section_url(invitation, nxt)
     assert post(client, invitation, "experience", {}).url == reverse("questionnaire:review", args=[invitation.token])
     assert stored_answers(invitation)["models"] == ["model_3", "other"]
+
+
+def test_the_step_counter_says_up_to_until_the_path_is_settled_then_counts_it(client, invitation):
+    def counter(code):
+        return re.search(r'id="progress-label">([^<]+)<', text(client.get(section_url(invitation, code)))).group(1)
+
+    assert counter("library") == "Trin 1 af op til 9"  # eight sections on the longest way, and the review
+    post(client, invitation, "library", LIBRARY_PAGE)
+    assert counter("status") == "Trin 2 af op til 9"
+    post(client, invitation, "status", {"status": "active", "started_year": "2005"})
+    assert counter("models") == "Trin 3 af 9"
+    post(client, invitation, "status", {"status": "not_started"})
+    assert counter("plans") == "Trin 3 af 4"
 
 
 def test_the_not_started_path_skips_the_model_sections_and_asks_plans(client, invitation):
@@ -163,11 +193,15 @@ def test_missing_required_answers_are_named_in_danish_and_nothing_is_lost(client
     [
         ("status", {"status": "hacked"}, "Marker en gyldig valgmulighed"),
         ("models", {"models": ["model_9"], "primary_model": "model_1"}, "Marker en gyldig valgmulighed"),
-        ("library", {**LIBRARY_PAGE, "units": "500"}, "mindre end eller lig 200"),
+        ("library", {**LIBRARY_PAGE, "units": "500"}, "Angiv et tal mellem 1 og 200"),
         ("library", {**LIBRARY_PAGE, "units": "tre"}, "Indtast et heltal"),
         ("library", {**LIBRARY_PAGE, "respondent_email": "hanne@"}, "gyldig e-mail-adresse"),
         ("library", {**LIBRARY_PAGE, "respondent_name": "x" * 501}, "højst have 500 tegn"),
-        ("status", {"status": "active", "started_year": "1900"}, "større end eller lig 1995"),
+        (
+            "status",
+            {"status": "active", "started_year": "1900"},
+            f"Angiv et tal mellem 1995 og {timezone.localdate().year}",
+        ),
     ],
 )
 def test_bad_input_gets_a_danish_field_error_and_saves_nothing(client, code, data, message):
