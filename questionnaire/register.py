@@ -249,6 +249,28 @@ def register_import(*, data: bytes, filename: str = "") -> ImportReport:
     return ImportReport(created=len(created), updated=len(updated), unchanged=unchanged)
 
 
+# Where a library is, in Danish: "i" most places, "på" an island; two municipalities are
+# named in the genitive ("Nordfyns Kommune"), their places are not.
+PLACES = {
+    "Bornholm": "på Bornholm",
+    "Fanø": "på Fanø",
+    "Langeland": "på Langeland",
+    "Lolland": "på Lolland",
+    "Læsø": "på Læsø",
+    "Morsø": "på Mors",
+    "Nordfyns": "på Nordfyn",
+    "Samsø": "på Samsø",
+    "Vesthimmerlands": "i Vesthimmerland",
+    "Ærø": "på Ærø",
+}
+
+
+def default_library_name(municipality: Municipality) -> str:
+    """Return a name for the main library of *municipality* until staff give the real one."""
+    place = PLACES.get(municipality.name) or _("in %(municipality)s") % {"municipality": municipality.name}
+    return _("The libraries %(place)s") % {"place": place}
+
+
 def default_register_load() -> int:
     """Give every municipality without a main library one; return how many were made.
 
@@ -257,7 +279,7 @@ def default_register_load() -> int:
     without_main = Municipality.objects.exclude(libraries__kind=LibraryKind.MAIN)
     libraries = [
         Library(
-            name=_("%(municipality)s Libraries") % {"municipality": municipality.name},
+            name=default_library_name(municipality),
             kind=LibraryKind.MAIN,
             municipality=municipality,
         )

@@ -19,14 +19,40 @@ QUOTES = [
     "Borgerne forventer sagsbehandling, som vi ikke kan tilbyde – vi bruger tid på at forklare, hvad vi ikke kan.",
     "Det er en fordel, at bibliotek og borgerservice hører under samme forvaltning.",
     "Giv tid: folk skal være med, og de lokale behov skal analyseres.",
+    "Borgerne er glade for de lange åbningstider, og de kommer igen – også for bøgerne.",
+    "Lovstoffet er det svære. Vi har lavet små fælles tjeklister, og det hjælper.",
+    "Vores bogbus tager pas og kørekort med ud i landsbyerne; det er blevet en succes.",
+    "Det tog et år, før vi talte samme sprog. Nu henviser vi til hinanden hver dag.",
+    "Vi har fået en fælles skranke, og køen er blevet kortere for alle.",
+    "Selvbetjeningen kræver hjælp, og den hjælp er biblioteket godt til at give.",
+    "Start småt med få ydelser, og udvid, når personalet er trygt ved opgaverne.",
+    "Politisk opbakning fra start var afgørende for os.",
+    "Vi savner tid til at uddanne hinanden; hverdagen fylder meget.",
+    "Udviklingsmidlerne gav os ro til at prøve os frem.",
+    "Det er vigtigt at fortælle borgerne, hvad vi kan hjælpe med, og hvad vi ikke kan.",
+    "Fælles ledelse har gjort samarbejdet lettere.",
 ]
+# What a library might write in the text fields, by question code: plausible, never marked as samples.
+TEXTS = {
+    "models_other": ["Biblioteksfolk i borgerservicecentrets infodisk", "Fælles servicecenter med jobcentret"],
+    "locations_other": ["Kulturhuset", "Rådhusets forhal"],
+    "services_other": ["Hjælp til NemID og MitID", "Udlevering af affaldssække"],
+    "funds_used_for_other": ["Studietur til Odense", "Skiltning"],
+    "synergies_other": ["Flere besøgende i biblioteket", "Fælles arrangementer"],
+    "challenges_other": ["Forskellige lønvilkår", "IT-systemer, der ikke taler sammen"],
+    "barriers_other": ["Afventer ny kommuneplan", "Mangler lokaler"],
+    "advice": [
+        "Lav en fælles plan for uddannelse, før I åbner.",
+        "Inddrag medarbejderne tidligt, og besøg et bibliotek, der allerede er i gang.",
+        "Aftal klart, hvem der gør hvad – og fortæl borgerne det.",
+    ],
+    "plans_comment": ["Vi venter på en politisk beslutning i byrådet.", "Vi ser på det, når det nye bibliotek åbner."],
+}
 # Relative weights: model 3 is the most common, as in the seed.
 MODEL_WEIGHTS = {"model_1": 3, "model_2": 1, "model_3": 6, "model_4": 3, "model_5": 2, "model_6": 2, "other": 1}
 
-SAMPLE_MARK = "[DEMO]"
 
-
-def _text(question, rng, person):
+def _text(question, rng, person, quotes):
     if question.code == "respondent_name":
         return person
     if question.code == "respondent_title":
@@ -34,10 +60,10 @@ def _text(question, rng, person):
     if question.code == "respondent_phone":
         return f"{rng.randint(20, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}"
     if question.code == "quote":
-        return rng.choice(QUOTES) if rng.random() < 0.4 else ""
-    if question.kind == QuestionKind.LONG_TEXT:
-        return f"{SAMPLE_MARK} Eksempeltekst." if rng.random() < 0.3 else ""
-    return f"{SAMPLE_MARK} {question.label[:40]}"
+        return next(quotes, "") if rng.random() < 0.4 else ""
+    if question.code in TEXTS and (question.kind != QuestionKind.LONG_TEXT or rng.random() < 0.3):
+        return rng.choice(TEXTS[question.code])
+    return ""
 
 
 def _number(question, rng):
@@ -70,9 +96,15 @@ def _choices(question, rng, answers):
     return rng.choice(codes)
 
 
-def sample_answers(sections, rng: random.Random | None = None) -> dict:
-    """Return a complete, consistent set of answers {code: value} for the questionnaire."""
+def sample_answers(sections, rng: random.Random | None = None, quotes=None) -> dict:
+    """Return a complete, consistent set of answers {code: value} for the questionnaire.
+
+    *quotes*, an iterator, gives the quotes to use one by one (so that a demo never
+    repeats one); by default they are drawn from QUOTES at random.
+    """
     rng = rng or random.Random()
+    if quotes is None:
+        quotes = iter(lambda: rng.choice(QUOTES), None)
     person = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
     answers = {}
     for section in sections:
@@ -88,7 +120,7 @@ def sample_answers(sections, rng: random.Random | None = None) -> dict:
             elif question.kind == QuestionKind.EMAIL:
                 value = f"{person.split()[0].lower()}@bibliotek.example"
             else:
-                value = _text(question, rng, person)
+                value = _text(question, rng, person, quotes)
             if value not in ("", [], None):
                 answers[question.code] = value
     return answers

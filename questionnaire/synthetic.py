@@ -11,6 +11,7 @@ import random
 from datetime import timedelta
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from .models import (
     Answer,
@@ -47,7 +48,9 @@ def responses_generate(*, round: Round, count: int, seed: int = 2009, progress=N
     questions = {question.code: question for question in section_questions(sections)}
     municipalities = list(Municipality.objects.order_by("code"))
     start = Library.objects.filter(synthetic=True).count()
-    opened = round.opens_at
+    # Submitted during the 30 days before now (or before the round closed): never in the future.
+    until = min(timezone.now(), round.closes_at) if round.closes_at else timezone.now()
+    since = until - timedelta(days=30)
     made = 0
     while made < count:
         size = min(CHUNK, count - made)
@@ -65,7 +68,7 @@ def responses_generate(*, round: Round, count: int, seed: int = 2009, progress=N
             invitations = Invitation.objects.bulk_create(
                 Invitation(round=round, library=library, token=new_token()) for library in libraries
             )
-            moments = [opened + timedelta(minutes=rng.randint(0, 60 * 24 * 30)) for _ in invitations]
+            moments = [since + timedelta(minutes=rng.randint(0, 60 * 24 * 30)) for _ in invitations]
             responses = Response.objects.bulk_create(
                 Response(
                     invitation=invitation,

@@ -1,12 +1,18 @@
 """Opening a round and inviting libraries: the invitations and their personal links."""
 
 import csv
+import datetime
 
 from django.conf import settings
 from django.utils import timezone
 
 from ..definition import install_default
 from ..models import Invitation, Library, Round
+
+
+def closing_time(day: datetime.date) -> datetime.datetime:
+    """Return the last second of *day* in Denmark: a round closes at the end of its last day."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(23, 59, 59)))
 
 
 def round_open(*, slug: str, title: str | None = None, closes_at=None) -> tuple[Round, bool]:

@@ -17,6 +17,8 @@ def test_load_register_gives_every_municipality_one_main_library_once():
     assert Municipality.objects.count() == 98
     assert Library.objects.filter(kind=LibraryKind.MAIN).count() == 98
     assert Library.objects.get(municipality__code="851").name == "Bibliotekerne i Aalborg"
+    assert Library.objects.get(municipality__code="400").name == "Bibliotekerne på Bornholm"
+    assert Library.objects.get(municipality__code="480").name == "Bibliotekerne på Nordfyn"
 
 
 def test_the_register_has_the_98_municipalities_in_five_regions():

@@ -8,16 +8,23 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.text import slugify
 
-from questionnaire.models import Library
+from questionnaire.models import Invitation, Library, Response
 from questionnaire.register import default_register_load
-from questionnaire.sample import sample_answers
+from questionnaire.sample import QUOTES, sample_answers
 from questionnaire.services.questionnaire import questionnaire_sections
 from questionnaire.services.responses import response_submit, section_save
-from questionnaire.services.rounds import invitation_mark_opened, invitation_url, invitations_create, round_open
+from questionnaire.services.rounds import (
+    closing_time,
+    invitation_mark_opened,
+    invitation_url,
+    invitations_create,
+    round_open,
+)
 
 DEMO_ROUND = "demo"
 DANISH_LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"})
 SUBMITTED, DRAFTS = 40, 10
+OPEN_FOR_DAYS = 14
 
 
 class Command(BaseCommand):
@@ -32,15 +39,22 @@ class Command(BaseCommand):
             library.email = f"{slugify(name)}@bibliotek.example"
             library.save(update_fields=["email"])
 
-        round_, _ = round_open(
+        round_, created = round_open(
             slug=DEMO_ROUND,
             title="Biblioteker og borgerservice – demo",
-            closes_at=timezone.now() + timedelta(days=30),
+            closes_at=closing_time(timezone.localdate() + timedelta(days=30)),
         )
+        if created:
+            # The round has run for two weeks: invitations went out when it opened.
+            round_.opens_at = timezone.now() - timedelta(days=OPEN_FOR_DAYS)
+            round_.save(update_fields=["opens_at"])
         invitations_create(round=round_)
+        round_.invitations.filter(sent_at__isnull=True).update(sent_at=round_.opens_at)
         invitations = list(round_.invitations.select_related("library").order_by("library__municipality__code"))
         if not round_.invitations.filter(response__isnull=False).exists():
-            self._answer(round_, invitations[: SUBMITTED + DRAFTS])
+            # Spread over the country, as answers come in: every region gets some.
+            rng = random.Random(2009)
+            self._answer(round_, rng.sample(invitations, SUBMITTED + DRAFTS), rng)
 
         password = secrets.token_urlsafe(12)
         user, _ = get_user_model().objects.get_or_create(
@@ -55,15 +69,23 @@ class Command(BaseCommand):
         for invitation in untouched:
             self.stdout.write(f"Library:  {invitation_url(invitation)}  ({invitation.library.name})")
 
-    def _answer(self, round_, invitations):
-        rng = random.Random(2009)
+    def _answer(self, round_, invitations, rng):
         sections = questionnaire_sections(round_.questionnaire)
+        quotes = iter(rng.sample(QUOTES, len(QUOTES)))  # each quote once
         for number, invitation in enumerate(invitations):
             invitation_mark_opened(invitation)
-            answers = sample_answers(sections, rng)
+            answers = sample_answers(sections, rng, quotes)
             last = len(sections) if number < SUBMITTED else rng.randint(1, 3)
             for section in sections[:last]:
                 values = {q.code: answers.get(q.code) for q in section.questions.all()}
                 section_save(invitation=invitation, section=section, values=values)
             if number < SUBMITTED:
                 response_submit(invitation=invitation, sections=sections)
+            # As if opened, saved and submitted on a day of the two weeks, not all just now.
+            moment = round_.opens_at + timedelta(minutes=rng.randint(60, 60 * 24 * OPEN_FOR_DAYS - 60))
+            Invitation.objects.filter(pk=invitation.pk).update(first_opened_at=moment - timedelta(minutes=30))
+            Response.objects.filter(invitation=invitation).update(
+                started_at=moment - timedelta(minutes=25),
+                last_saved_at=moment,
+                submitted_at=moment if number < SUBMITTED else None,
+            )

@@ -3,7 +3,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from questionnaire.services.rounds import round_open
+from questionnaire.services.rounds import closing_time, round_open
 
 
 def end_of_day(value: str) -> datetime.datetime:
@@ -12,7 +12,7 @@ def end_of_day(value: str) -> datetime.datetime:
         day = datetime.date.fromisoformat(value)
     except ValueError as error:
         raise CommandError(f"--closes must be a date as YYYY-MM-DD, not {value!r}") from error
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(23, 59, 59)))
+    return closing_time(day)
 
 
 class Command(BaseCommand):
