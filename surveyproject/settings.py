@@ -208,3 +208,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="WARNING")},
 }
+
+# --- The register import ---------------------------------------------------------
+
+# A register of Denmark's public libraries is some hundred rows and a few kilobytes. The
+# limits keep a small file that declares or unpacks to a huge sheet from taking a worker's
+# memory or time (questionnaire/register.py); the refusal names the limit.
+REGISTER_MAX_UPLOAD_BYTES = env.int("REGISTER_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
+REGISTER_MAX_INFLATED_BYTES = env.int("REGISTER_MAX_INFLATED_BYTES", default=20 * 1024 * 1024)
+REGISTER_MAX_ROWS = env.int("REGISTER_MAX_ROWS", default=10_000)
+REGISTER_MAX_COLUMNS = env.int("REGISTER_MAX_COLUMNS", default=30)
