@@ -5,19 +5,22 @@ with its round, library and response in one query and the answers in one, whatev
 the number of questions or answers; the questionnaire comes from the process's cache.
 """
 
+import logging
 from dataclasses import dataclass
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .conditions import neighbour_section, possible_sections, visible_sections
 from .forms import SectionForm
 from .mail import receipt_send
-from .models import Invitation
+from .models import Invitation, Response, ResponseStatus
 from .services import (
     IncompleteResponse,
     ResponseAlreadySubmitted,
@@ -30,6 +33,8 @@ from .services import (
     response_submit,
     section_save,
 )
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -96,6 +101,11 @@ def _visit(request: HttpRequest, token: str) -> Visit | HttpResponse:
     return Visit(invitation, sections, response_answers(getattr(invitation, "response", None)))
 
 
+# Every respondent page may show the library's answers and contact details: never cached,
+# not by the browser (a shared library computer) nor by a proxy ("no-store, private").
+
+
+@never_cache
 def landing(request: HttpRequest, token: str) -> HttpResponse:
     visit = _visit(request, token)
     if isinstance(visit, HttpResponse):
@@ -110,6 +120,7 @@ def landing(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def section(request: HttpRequest, token: str, code: str) -> HttpResponse:
     visit = _visit(request, token)
@@ -178,6 +189,7 @@ def section(request: HttpRequest, token: str, code: str) -> HttpResponse:
     )
 
 
+@never_cache
 def review(request: HttpRequest, token: str) -> HttpResponse:
     visit = _visit(request, token)
     if isinstance(visit, HttpResponse):
@@ -202,20 +214,36 @@ def review(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@never_cache
 @require_POST
 def submit(request: HttpRequest, token: str) -> HttpResponse:
     visit = _visit(request, token)
     if isinstance(visit, HttpResponse):
         return visit
-    already_submitted = visit.is_submitted
     try:
-        response = response_submit(invitation=visit.invitation, sections=visit.sections)
+        with transaction.atomic():
+            # Whether this request submits is decided under the response's row lock, which
+            # response_submit takes too: of two submits at the same moment, one sends the receipt.
+            before = list(
+                Response.objects.select_for_update()
+                .filter(invitation=visit.invitation)
+                .values_list("status", flat=True)
+            )
+            response = response_submit(invitation=visit.invitation, sections=visit.sections)
     except IncompleteResponse:
         messages.error(request, _("Some required questions are not answered yet. They are marked below."))
         return redirect("questionnaire:review", token)
-    if not already_submitted:
-        receipt_send(invitation=visit.invitation, response=response, sections=visit.sections)
+    if before != [ResponseStatus.SUBMITTED]:
+        _receipt_send(visit, response)
     return redirect("questionnaire:landing", token)
+
+
+def _receipt_send(visit: Visit, response) -> None:
+    # The answers are stored: whatever the mail does, the library sees its receipt page.
+    try:
+        receipt_send(invitation=visit.invitation, response=response, sections=visit.sections)
+    except Exception:
+        logger.exception("The receipt to %s could not be sent", visit.invitation)
 
 
 def receipt(request: HttpRequest, token: str, *, visit: Visit) -> HttpResponse:
