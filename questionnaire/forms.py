@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from .codes import CHOSEN_AMONG
 from .conditions import chosen_labels, condition_met, is_answered, visible_answers
 from .models import QuestionKind
+from .text import text_clean, validate_mail_address
 
 REQUIRED_MESSAGE = _("Please answer this question.")
 NO_ANSWER = _("No answer")
@@ -36,6 +37,20 @@ class WholeNumberField(forms.IntegerField):
         return super().to_python(value)
 
 
+class TextField(forms.CharField):
+    """Text as a library means it: a NUL is refused (Django's own check), other control characters removed."""
+
+    def clean(self, value):
+        return text_clean(super().clean(value))
+
+
+class ChoicesField(forms.MultipleChoiceField):
+    """Several choices; a choice posted twice is the one choice (order kept)."""
+
+    def to_python(self, value):
+        return list(dict.fromkeys(super().to_python(value)))
+
+
 def _choices(question):
     return [(choice.code, choice.label) for choice in question.choices.all()]
 
@@ -47,19 +62,24 @@ def create_single_field(question):
 
 
 def create_multi_field(question):
-    return forms.MultipleChoiceField(choices=_choices(question), widget=forms.CheckboxSelectMultiple)
+    return ChoicesField(choices=_choices(question), widget=forms.CheckboxSelectMultiple)
 
 
 def create_text_field(question):
-    return forms.CharField(max_length=question.max_length)
+    return TextField(max_length=question.max_length)
 
 
 def create_long_text_field(question):
-    return forms.CharField(max_length=question.max_length, widget=forms.Textarea(attrs={"rows": 5}))
+    return TextField(max_length=question.max_length, widget=forms.Textarea(attrs={"rows": 5}))
 
 
 def create_email_field(question):
-    return forms.EmailField(max_length=question.max_length, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    # Only an address mail can use: the receipt goes to it after the answers are stored.
+    return forms.EmailField(
+        max_length=question.max_length,
+        validators=[validate_mail_address],
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
 
 
 def _number_field(low, high, *, grouping=True):

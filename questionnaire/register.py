@@ -13,8 +13,10 @@ whole file, with every problem listed by row number and value.
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -22,6 +24,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
 from .models import Library, LibraryKind, Municipality, Region
+from .spreadsheets import csv_row, csv_value_read, xlsx_row
+from .text import text_clean, validate_mail_address
 
 HEADER = ("kommunekode", "kommune", "region", "navn", "type", "email")
 # The columns an import needs; kommune and region are for people only.
@@ -83,7 +87,7 @@ def register_write_xlsx(handle) -> None:
     sheet = workbook.create_sheet(_("Libraries"))
     sheet.append(HEADER)
     for row in register_rows():
-        sheet.append(row)
+        sheet.append(xlsx_row(sheet, row))
     workbook.save(handle)
 
 
@@ -91,10 +95,37 @@ def register_write_csv(handle) -> None:
     """Write the register to *handle* (a text file) as CSV."""
     writer = csv.writer(handle)
     writer.writerow(HEADER)
-    writer.writerows(register_rows())
+    writer.writerows(csv_row(row) for row in register_rows())
 
 
 # --- Reading a file --------------------------------------------------------------------
+#
+# A file is judged by its content, not its name, and read within fixed limits (settings
+# REGISTER_MAX_UPLOAD_BYTES, _INFLATED_BYTES, _ROWS, _COLUMNS): a workbook's declared
+# sheet size is ignored, only the first columns are read, and reading stops at the row
+# limit, so a small file that declares or inflates to a huge sheet costs nothing.
+
+XLSX_MAGIC = b"PK\x03\x04"
+XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE2: Excel 97-2003 (.xls)
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+DELIMITERS = (",", ";", "\t")
+
+
+def _refused(message: str, row: int = 0) -> RegisterImportError:
+    return RegisterImportError([RowProblem(row, "", "", message)])
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.0f}"
+
+
+def register_upload_check(size: int) -> None:
+    """Raise RegisterImportError if a file of *size* bytes is larger than an import takes."""
+    limit = settings.REGISTER_MAX_UPLOAD_BYTES
+    if size > limit:
+        raise _refused(
+            _("The file is larger than %(limit)s MB; a register is far smaller.") % {"limit": _megabytes(limit)}
+        )
 
 
 def _cell_text(value) -> str:
@@ -106,40 +137,97 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
+def _limited(rows) -> list[list[str]]:
+    """Return the first REGISTER_MAX_COLUMNS cells of each row as text; refuse a file with too many rows."""
+    limit, columns = settings.REGISTER_MAX_ROWS, settings.REGISTER_MAX_COLUMNS
+    result = []
+    for row in rows:
+        if len(result) == limit:
+            raise _refused(_("The file has more than %(limit)d rows; a register has far fewer.") % {"limit": limit})
+        result.append([_cell_text(value) for value in row[:columns]])
+    return result
+
+
 def _read_xlsx(data: bytes) -> list[list[str]]:
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except zipfile.BadZipFile as error:
+        raise _refused(_("The file cannot be read as Excel (%s).") % error) from error
+    limit = settings.REGISTER_MAX_INFLATED_BYTES
+    if sum(member.file_size for member in members) > limit:
+        # Checked before anything is unpacked: zipfile never reads past a member's declared size.
+        raise _refused(
+            _("The workbook unpacks to more than %(limit)s MB; a register is far smaller.")
+            % {"limit": _megabytes(limit)}
+        )
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
-        raise RegisterImportError(
-            [RowProblem(0, "", "", _("The file cannot be read as Excel (%s).") % error)]
-        ) from error
+        raise _refused(_("The file cannot be read as Excel (%s).") % error) from error
     try:
         sheet = workbook.worksheets[0]
-        return [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+        sheet.reset_dimensions()  # the declared size may be anything: read the rows that are there
+        return _limited(sheet.iter_rows(max_col=settings.REGISTER_MAX_COLUMNS, values_only=True))
+    except Exception as error:  # a damaged sheet shows only while its rows are read
+        if isinstance(error, RegisterImportError):
+            raise
+        raise _refused(_("The file cannot be read as Excel (%s).") % error) from error
     finally:
         workbook.close()
 
 
-def _read_csv(data: bytes) -> list[list[str]]:
+def _decode(data: bytes) -> str:
+    if data.startswith(UTF16_BOMS):
+        # Excel's "Unicode text" (.txt): UTF-16 with a byte order mark, tab-separated.
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise _refused(_("The file says it is UTF-16 text but is not.")) from error
+    if b"\x00" in data:
+        # No text file holds a NUL (nor can the database): an image, a document, or a damaged file.
+        raise _refused(
+            _(
+                "The file contains NUL characters, so it is not a CSV text file. "
+                "Save it from Excel as CSV or as an Excel workbook (.xlsx)."
+            )
+        )
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         # Excel on Danish Windows saves "CSV" as Windows-1252.
-        text = data.decode("cp1252", errors="replace")
+        return data.decode("cp1252", errors="replace")
+
+
+def _read_csv(data: bytes) -> list[list[str]]:
+    text = _decode(data)
+    # The delimiter is the one the header row uses (it has five of them); quoting is Excel's.
+    header = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    delimiter = max(DELIMITERS, key=header.count)
+    # newline="": the csv module itself ends rows at \r\n, \n or a lone \r (old Mac Excel).
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return [[_cell_text(value) for value in row] for row in csv.reader(io.StringIO(text), dialect)]
+        rows = _limited(reader)
+    except csv.Error as error:
+        raise _refused(
+            _(
+                "The CSV file cannot be read at line %(line)d: a cell is too long, or a quotation mark is not "
+                "closed (%(error)s)."
+            )
+            % {"line": reader.line_num, "error": error}
+        ) from error
+    return [[csv_value_read(cell) for cell in row] for row in rows]
 
 
 def register_read(data: bytes, filename: str = "") -> list[tuple[int, dict]]:
     """Return the rows of an Excel or CSV file as [(row number, {column: text}), ...].
 
-    Empty rows are skipped. Raise RegisterImportError if the file cannot be read
-    or its header lacks a column.
+    Empty rows are skipped. Raise RegisterImportError if the file cannot be read,
+    is too large, or its header lacks a column.
     """
-    is_xlsx = filename.lower().endswith(".xlsx") or data[:4] == b"PK\x03\x04"
+    register_upload_check(len(data))
+    if data.startswith(XLS_MAGIC):
+        raise _refused(_("This is the old Excel format (.xls). Save it in Excel as an Excel workbook (.xlsx)."))
+    is_xlsx = data.startswith(XLSX_MAGIC) or (filename.lower().endswith(".xlsx") and not data.startswith(UTF16_BOMS))
     rows = _read_xlsx(data) if is_xlsx else _read_csv(data)
     if not rows:
         raise RegisterImportError([RowProblem(1, "", "", _("The file is empty."))])
@@ -170,7 +258,8 @@ def register_read(data: bytes, filename: str = "") -> list[tuple[int, dict]]:
 
 
 def _municipality_code(text: str) -> str:
-    return text.zfill(3) if text.isdigit() else text
+    # isascii: "²".isdigit() is true as well.
+    return text.zfill(3) if text.isascii() and text.isdigit() else text
 
 
 def register_check(records: list[tuple[int, dict]]) -> tuple[list[Library], list[RowProblem]]:
@@ -179,6 +268,8 @@ def register_check(records: list[tuple[int, dict]]) -> tuple[list[Library], list
     problems, libraries, seen = [], [], {}
     for number, record in records:
         row_problems = []
+        # Invisible control characters are nobody's intent (text.py); a NUL never gets this far.
+        record = {column: text_clean(value) for column, value in record.items()}
         code = _municipality_code(record["kommunekode"])
         municipality = municipalities.get(code)
         if municipality is None:
@@ -207,6 +298,11 @@ def register_check(records: list[tuple[int, dict]]) -> tuple[list[Library], list
                 validate_email(email)
             except ValidationError:
                 row_problems.append(RowProblem(number, "email", email, _("Not a valid e-mail address.")))
+            else:
+                try:
+                    validate_mail_address(email)
+                except ValidationError as error:
+                    row_problems.append(RowProblem(number, "email", email, " ".join(error.messages)))
         if municipality and name:
             key = (municipality.code, name)
             if key in seen:

@@ -17,6 +17,7 @@ from results.tallies import share
 from .codes import RESPONDENT_EMAIL, RESPONDENT_NAME, RESPONDENT_PHONE
 from .models import Answer, Invitation, Region, ResponseStatus, Round
 from .services.answers import answers_by_response
+from .spreadsheets import xlsx_row
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,7 @@ def non_respondents_write_xlsx(*, round: Round, handle) -> int:
     rows = round_non_respondents(round)
     for row in rows:
         values = _non_respondent_values(row)
-        sheet.append([values[key] for key, _label in NON_RESPONDENT_COLUMNS])
+        # Names and contact details are typed by libraries: text, never a formula (spreadsheets.py).
+        sheet.append(xlsx_row(sheet, [values[key] for key, _label in NON_RESPONDENT_COLUMNS]))
     workbook.save(handle)
     return len(rows)

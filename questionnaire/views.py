@@ -5,6 +5,7 @@ with its round, library and response in one query and the answers in one, whatev
 the number of questions or answers; the questionnaire comes from the process's cache.
 """
 
+import logging
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -12,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .conditions import neighbour_section, questionnaire_path, visible_sections
@@ -29,6 +31,8 @@ from .services.responses import (
 )
 from .services.rounds import invitation_mark_opened
 from .services.summary import answer_summary
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -101,6 +105,11 @@ def _visit(request: HttpRequest, token: str, *, after_closing: bool = False) -> 
     return Visit(invitation, sections, response_answers(response))
 
 
+# Every respondent page may show the library's answers and contact details: never cached,
+# not by the browser (a shared library computer) nor by a proxy ("no-store, private").
+
+
+@never_cache
 def landing(request: HttpRequest, token: str) -> HttpResponse:
     visit = _visit(request, token, after_closing=True)
     if isinstance(visit, HttpResponse):
@@ -115,6 +124,7 @@ def landing(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def section(request: HttpRequest, token: str, code: str) -> HttpResponse:
     visit = _visit(request, token)
@@ -185,6 +195,7 @@ def section(request: HttpRequest, token: str, code: str) -> HttpResponse:
     )
 
 
+@never_cache
 def review(request: HttpRequest, token: str) -> HttpResponse:
     visit = _visit(request, token)
     if isinstance(visit, HttpResponse):
@@ -210,20 +221,30 @@ def review(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@never_cache
 @require_POST
 def submit(request: HttpRequest, token: str) -> HttpResponse:
     visit = _visit(request, token)
     if isinstance(visit, HttpResponse):
         return visit
-    already_submitted = visit.is_submitted
     try:
-        response = response_submit(invitation=visit.invitation, sections=visit.sections)
+        response_submit(
+            invitation=visit.invitation,
+            sections=visit.sections,
+            on_submitted=lambda response: _receipt_send(visit, response),
+        )
     except IncompleteResponse:
         messages.error(request, _("Some required questions are not answered yet. They are marked below."))
         return redirect("questionnaire:review", token)
-    if not already_submitted:
-        receipt_send(invitation=visit.invitation, response=response, sections=visit.sections)
     return redirect("questionnaire:landing", token)
+
+
+def _receipt_send(visit: Visit, response) -> None:
+    # The answers are stored: whatever the mail does, the library sees its receipt page.
+    try:
+        receipt_send(invitation=visit.invitation, response=response, sections=visit.sections)
+    except Exception:
+        logger.exception("The receipt to %s could not be sent", visit.invitation)
 
 
 def receipt(request: HttpRequest, token: str, *, visit: Visit) -> HttpResponse:

@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, PieChart, Reference
 from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.chart.label import DataLabelList
@@ -31,6 +30,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from questionnaire.codes import DEVELOPMENT_FUNDS, FUNDS_USED_FOR, RESOURCES
 from questionnaire.models import Choice, LibraryKind, Question, QuestionKind, Region, Round
+from questionnaire.spreadsheets import xlsx_text_cell, xlsx_value
 
 from .tallies import (
     PERSONAL_QUESTIONS,
@@ -56,7 +56,6 @@ OVERVIEW, ANSWERS, COUNTS, MODELS, SERVICES, CHALLENGES_SHEET, ECONOMY, QUOTES, 
     "Kilde",
 )
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 PERCENT = "0.0%"
 KRONER = '#,##0 "kr."'
 BOLD = Font(bold=True)
@@ -64,21 +63,6 @@ CODE_FONT = Font(color="6C757D", size=9)
 HEADER = Alignment(wrap_text=True, vertical="bottom")
 SOURCE_FONT = Font(italic=True, color="495057")
 WRAP = Alignment(wrap_text=True, vertical="top")
-
-
-def text_cell(ws, value: str, *, font=None, alignment=None) -> WriteOnlyCell:
-    """Return a cell that holds *value* as text, never as a formula."""
-    value = ILLEGAL_CHARACTERS_RE.sub("", str(value))
-    cell = WriteOnlyCell(ws, value=value)
-    # openpyxl takes any string starting with "=" for a formula; this one is data.
-    cell.data_type = "s"
-    if value.startswith(FORMULA_PREFIXES):
-        cell.quotePrefix = True
-    if font:
-        cell.font = font
-    if alignment:
-        cell.alignment = alignment
-    return cell
 
 
 def value_cell(ws, value, number_format=None):
@@ -90,10 +74,7 @@ def value_cell(ws, value, number_format=None):
     if value is None:
         return None
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        # openpyxl stores any string as text except one starting with "=": that, and the
-        # other prefixes Excel reads as formulas on editing, get a text cell of their own.
-        return text_cell(ws, value) if value.startswith(FORMULA_PREFIXES) else value
+        return xlsx_value(ws, value)
     if number_format is None and isinstance(value, int | float):
         return value
     if hasattr(value, "tzinfo") and value.tzinfo is not None:
@@ -128,7 +109,7 @@ class Sheet:
         self.ws.HeaderFooter.oddFooter.center.text = "&P / &N"
         self.rows = 0
         self.header_row = None
-        self.append([text_cell(self.ws, SOURCE, font=SOURCE_FONT)])
+        self.append([xlsx_text_cell(self.ws, SOURCE, font=SOURCE_FONT)])
 
     def append(self, values) -> int:
         self.ws.append(values)
@@ -137,7 +118,7 @@ class Sheet:
 
     def header(self, names, *, first_title_row=None) -> int:
         """Append the header row; it and the rows from *first_title_row* on are printed on every page."""
-        self.header_row = self.append([text_cell(self.ws, name, font=BOLD, alignment=HEADER) for name in names])
+        self.header_row = self.append([xlsx_text_cell(self.ws, name, font=BOLD, alignment=HEADER) for name in names])
         self.columns = len(names)
         self.ws.print_title_rows = f"{first_title_row or self.header_row}:{self.header_row}"
         return self.header_row
@@ -262,8 +243,8 @@ def _answers_sheet(workbook, results: Results, questions, *, codes: bool):
     # The codes name the columns for analysts, the same in every round; the texts are for people.
     ws = sheet.ws
     codes_row = sheet.append(
-        [text_cell(ws, code, font=CODE_FONT) for code, _h, _m in library_columns]
-        + [text_cell(ws, column.code, font=CODE_FONT) for column in columns]
+        [xlsx_text_cell(ws, code, font=CODE_FONT) for code, _h, _m in library_columns]
+        + [xlsx_text_cell(ws, column.code, font=CODE_FONT) for column in columns]
     )
     sheet.header(
         [str(header) for _c, header, _m in library_columns] + [column.header for column in columns],
@@ -343,10 +324,10 @@ def _models_sheet(workbook, results: Results):
     sheet.row(["", _("With activities"), "", *(region.active for region in regions), adoption.active])
     sheet.row(["", _("Responses"), "", *(region.responses for region in regions), adoption.responses])
     sheet.append([])
-    sheet.append([text_cell(sheet.ws, _("Share of libraries with activities, by region"), font=BOLD)])
+    sheet.append([xlsx_text_cell(sheet.ws, _("Share of libraries with activities, by region"), font=BOLD)])
     sheet.append(
         [
-            text_cell(sheet.ws, name, font=BOLD)
+            xlsx_text_cell(sheet.ws, name, font=BOLD)
             for name in [_("Model code"), _("Model"), _("Description"), *region_names]
         ]
     )
@@ -412,7 +393,7 @@ def _ranked_sheet(workbook, title: str, tally, *, names: tuple[str, str], chart_
     answered = ngettext(
         "%(count)d library answered the question.", "%(count)d libraries answered the question.", tally.answered
     ) % {"count": tally.answered}
-    sheet.append([text_cell(sheet.ws, answered)])
+    sheet.append([xlsx_text_cell(sheet.ws, answered)])
     sheet.filter(last)
     if tally.choices:
         first = sheet.header_row + 1
@@ -497,7 +478,7 @@ def _quotes_sheet(workbook, results: Results):
         # Anonymous quotes carry no name, title or library, only the region.
         sheet.append(
             [
-                text_cell(sheet.ws, quote.text, alignment=WRAP),
+                xlsx_text_cell(sheet.ws, quote.text, alignment=WRAP),
                 value_cell(sheet.ws, quote.name or None),
                 value_cell(sheet.ws, quote.title or None),
                 value_cell(sheet.ws, quote.library or None),
@@ -532,7 +513,7 @@ def _about_sheet(workbook, results: Results):
         ),
     )
     for name, value in rows:
-        sheet.append([text_cell(sheet.ws, name, font=BOLD), value_cell(sheet.ws, value)])
+        sheet.append([xlsx_text_cell(sheet.ws, name, font=BOLD), value_cell(sheet.ws, value)])
 
 
 def build_workbook(round: Round, filters: Filters, *, codes: bool = False) -> Workbook:

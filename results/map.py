@@ -6,7 +6,7 @@ middle), over Natural Earth's coastline (data/denmark.json). Greater Copenhagen,
 share a few kilometres, is drawn magnified in an inset, and Bornholm in a box of
 its own, as Danish maps usually do. The figures come from results.tallies; this
 module only draws them. All text goes through a Django template, so respondent
-text (library names) is escaped.
+text (library names) is escaped, and control characters are removed (questionnaire.text).
 """
 
 import functools
@@ -18,6 +18,8 @@ from pathlib import Path
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+
+from questionnaire.text import text_clean
 
 from .tallies import ACTIVE, NOT_STARTED, PRIMARY_MODEL, SOURCE, MunicipalityModel, Results
 
@@ -330,5 +332,6 @@ def denmark_map(results: Results) -> DenmarkMap:
 
 def map_svg(results: Results, *, standalone: bool = False) -> str:
     """Return the map as SVG markup; *standalone* adds the XML declaration for a file of its own."""
-    svg = render_to_string("results/map.svg", {"map": denmark_map(results)})
+    # XML cannot hold control characters; a library's name with one must not make the file invalid.
+    svg = text_clean(render_to_string("results/map.svg", {"map": denmark_map(results)}))
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + svg if standalone else svg

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the request: NUL in the URL, an unknown charset, a file where none is taken.
+    "surveyproject.middleware.UnreadableRequestMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -176,6 +178,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+# After a login without a usable ?next=, go to the admin (Django's default is /accounts/profile/, a 404).
+LOGIN_REDIRECT_URL = "admin:index"
 
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
@@ -208,3 +212,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="WARNING")},
 }
+
+# --- The register import ---------------------------------------------------------
+
+# A register of Denmark's public libraries is some hundred rows and a few kilobytes. The
+# limits keep a small file that declares or unpacks to a huge sheet from taking a worker's
+# memory or time (questionnaire/register.py); the refusal names the limit.
+REGISTER_MAX_UPLOAD_BYTES = env.int("REGISTER_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
+REGISTER_MAX_INFLATED_BYTES = env.int("REGISTER_MAX_INFLATED_BYTES", default=20 * 1024 * 1024)
+REGISTER_MAX_ROWS = env.int("REGISTER_MAX_ROWS", default=10_000)
+REGISTER_MAX_COLUMNS = env.int("REGISTER_MAX_COLUMNS", default=30)

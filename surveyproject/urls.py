@@ -8,3 +8,7 @@ urlpatterns = [
     path("results/", include("results.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Error pages that never read the request body again (surveyproject/views.py).
+handler400 = "surveyproject.views.bad_request"
+handler500 = "surveyproject.views.server_error"

@@ -17,8 +17,10 @@ permission.
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from ..staff_login import StaffLoginForm
 from . import invitations, register, responses, rounds  # noqa: F401 – each registers its model admins
 
+admin.site.login_form = StaffLoginForm
 admin.site.site_header = _("The Borgerservice survey – administration")
 admin.site.site_title = _("The Borgerservice survey")
 admin.site.index_title = _("Run the survey")

@@ -3,6 +3,7 @@
 import io
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.http import HttpResponse
@@ -117,7 +118,8 @@ class LibraryAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                report = register_import(data=upload.read(), filename=upload.name)
+                # Never more than the limit into memory: register_import refuses a longer file by its length.
+                report = register_import(data=upload.read(settings.REGISTER_MAX_UPLOAD_BYTES + 1), filename=upload.name)
             except RegisterImportError as error:
                 problems = error.problems
             else:

@@ -67,12 +67,14 @@ def hidden_answers(sections, answers) -> set[str]:
 
 
 @transaction.atomic
-def response_submit(*, invitation: Invitation, sections) -> Response:
+def response_submit(*, invitation: Invitation, sections, on_submitted=None) -> Response:
     """Submit the response to *invitation*; submitting twice changes nothing.
 
     Answers to questions that are not shown (say, the model sections of a library
     that has not started) are removed, so that they are never counted. Raise
     IncompleteResponse if a shown, required question is unanswered.
+    *on_submitted(response)* runs once the submission is committed, and only for the
+    call that submitted: of two submits at the same moment, one sends the receipt.
     """
     response = locked_response(invitation)
     if response.is_submitted:
@@ -86,4 +88,6 @@ def response_submit(*, invitation: Invitation, sections) -> Response:
     response.submitted_at = timezone.now()
     response.resume_section = ""
     response.save(update_fields=["status", "submitted_at", "resume_section"])
+    if on_submitted:
+        transaction.on_commit(lambda: on_submitted(response))
     return response

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from ..definition import install_default
 from ..models import Invitation, Library, Round
+from ..spreadsheets import csv_row
 
 
 def closing_time(day: datetime.date) -> datetime.datetime:
@@ -63,14 +64,17 @@ def invitation_links_write(*, round: Round, handle) -> int:
     count = 0
     for invitation in invitations:
         library = invitation.library
+        # Names typed by people reach mail merge in Excel: text, never formulas.
         writer.writerow(
-            (
-                library.name,
-                library.kind,
-                library.municipality.name,
-                library.municipality.code,
-                library.email,
-                invitation_url(invitation),
+            csv_row(
+                (
+                    library.name,
+                    library.kind,
+                    library.municipality.name,
+                    library.municipality.code,
+                    library.email,
+                    invitation_url(invitation),
+                )
             )
         )
         count += 1

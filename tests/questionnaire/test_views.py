@@ -390,11 +390,15 @@ def test_an_unknown_action_is_judged_as_next(client, invitation):
     assert stored_answers(invitation) == {}
 
 
-def test_submitting_mails_a_danish_receipt_with_the_answers_once(client, mailoutbox):
+def test_submitting_mails_a_danish_receipt_with_the_answers_once(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
     invitation = make_invitation(library=make_library(name="Viborg <Bibliotekerne>", email="viborg@example.dk"))
     answer_all(invitation, {**NOT_STARTED_ANSWERS, "plans_comment": "<b>Giv tid!</b>"}, submit=False)
-    client.post(reverse("questionnaire:submit", args=[invitation.token]))
-    client.post(reverse("questionnaire:submit", args=[invitation.token]))  # a double click
+    # The receipt goes once the submission is committed (the test runs in a transaction).
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("questionnaire:submit", args=[invitation.token]))
+        client.post(reverse("questionnaire:submit", args=[invitation.token]))  # a double click
 
     assert len(mailoutbox) == 1
     receipt = mailoutbox[0]
@@ -409,10 +413,14 @@ def test_submitting_mails_a_danish_receipt_with_the_answers_once(client, mailout
     assert "Viborg &lt;Bibliotekerne&gt;" in html
 
 
-def test_a_failing_mail_server_does_not_undo_the_submission(client, invitation, settings):
+def test_a_failing_mail_server_does_not_undo_the_submission(
+    client, invitation, settings, django_capture_on_commit_callbacks
+):
     settings.EMAIL_BACKEND = "tests.questionnaire.test_views.BrokenBackend"
     answer_all(invitation, NOT_STARTED_ANSWERS, submit=False)
-    page = client.post(reverse("questionnaire:submit", args=[invitation.token]), follow=True)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        page = client.post(reverse("questionnaire:submit", args=[invitation.token]), follow=True)
+    assert len(callbacks) == 1  # the receipt was tried, and failed
     assert "Tak for jeres svar!" in text(page)
     assert Response.objects.get(invitation=invitation).is_submitted
 
