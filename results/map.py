@@ -279,6 +279,7 @@ class Label:
     y: str
     colour: str
     leader: tuple[str, str, str, str] | None
+    backing: tuple[str, str, str, str] | None = None  # a white box under a number on hatching: x, y, w, h
 
 
 @dataclass(frozen=True)
@@ -434,7 +435,13 @@ def _areas(marks: list[Mark]) -> tuple[Area, ...]:
             shapes.append(Shape(code if home else "", path, mark.fill, mark.category, mark.title))
             if home:
                 place = _place(code)
-                labels.append(Label(mark.number, place.x, place.y, _text_colour(mark.fill), place.leader))
+                backing = None
+                if mark.fill == NO_ANSWER_FILL and not place.leader:
+                    # Hatching runs through the digits: a white box under them keeps them legible.
+                    width = 5.6 * len(str(mark.number)) + 3
+                    top = float(place.y) - NUMBER_SIZE + 1
+                    backing = tuple(_number(v) for v in (float(place.x) - width / 2, top, width, NUMBER_SIZE + 1))
+                labels.append(Label(mark.number, place.x, place.y, _text_colour(mark.fill), place.leader, backing))
         if view is not MAIN and not labels:
             continue  # an inset with nothing of the filtered region to show
         source, lines = None, ()
