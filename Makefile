@@ -35,6 +35,8 @@ run: setup
 test: setup
 	@command -v chromium >/dev/null || { echo "Installing Chromium for the browser tests"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; }
+	@ldconfig -p | grep -q 'libcairo\.so\.2' && fc-list -q : || { echo "Installing cairo and fonts for the map's PNG"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libcairo2 fontconfig fonts-dejavu-core) >/dev/null; }
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} DJANGO_DEBUG=false DJANGO_HTTPS=false DJANGO_COLLECTED_STATIC=false $(PY) -m pytest $(PYTEST_ARGS)
 
 # Benchmarks under gunicorn at modest sizes (bench/README.md). Each makes and drops its own

@@ -1,19 +1,27 @@
-"""The map of Denmark: every municipality at its place, coloured by its library's primary model.
+"""The map of Denmark: every municipality as its own shape, coloured by its library's answer.
 
-Municipalities are drawn as circles from their latitude and longitude with an
-equirectangular projection (longitude scaled by cos 56°, the latitude of Denmark's
-middle), over Natural Earth's coastline (data/denmark.json). Greater Copenhagen, where 20 municipalities
-share a few kilometres, is drawn magnified in an inset, and Bornholm in a box of
-its own, as Danish maps usually do. The figures come from results.tallies; this
-module only draws them. All text goes through a Django template, so respondent
-text (library names) is escaped, and control characters are removed (questionnaire.text).
+One function draws it, `map_svg`: the results page shows it, the downloads are it (SVG, and
+PNG made from the same SVG with `map_png`), and a report can put it in a PDF or a slide as
+it is. The SVG is self-contained: no scripts, no links, no external fonts or images, only
+generic font families, so it prints and converts the same everywhere.
+
+The shapes are DAGI's municipal boundaries (data/municipalities.json, made by
+data/make_municipalities.py), already projected into kilometres. Each municipality carries
+a number (1–98, alphabetical), written in its shape and listed in the key beside the map,
+so that a printed copy can be read without hovering; each shape also has a <title> for
+those who can. Greater Copenhagen, where twenty municipalities share a few kilometres, is
+drawn magnified in an inset, and Bornholm in a box of its own, as Danish maps usually do.
+
+The figures come from results.tallies; this module only draws them. All text goes through
+a Django template, so respondent text (library names) is escaped, and control characters,
+which no XML may hold, are taken out first.
 """
 
 import functools
 import json
 import math
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from django.template.loader import render_to_string
@@ -24,70 +32,117 @@ from questionnaire.text import text_clean
 from .tallies import ACTIVE, NOT_STARTED, PRIMARY_MODEL, SOURCE, MunicipalityModel, Results
 
 # Okabe & Ito's palette, distinguishable with every common form of colour blindness,
-# in the order of the model choices (model_1 … model_6, other). Every mark has a dark
-# outline, so light fills (yellow) still stand out from the white ground.
+# in the order of the model choices (model_1 … model_6, other).
 MODEL_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442")
 NOT_STARTED_COLOUR = "#A0A0A0"
 UNKNOWN_MODEL_COLOUR = "#000000"
-NO_ANSWER_COLOUR = "#FFFFFF"
-OUTLINE = "#333333"
+NO_ANSWER_COLOUR = "#FFFFFF"  # under grey hatching
+HATCH_COLOUR = "#9A9A9A"
+OUTSIDE_COLOUR = "#F1F3F5"  # municipalities outside the region filter, drawn for orientation
+BORDER = "#4A4A4A"
+HATCH_ID = "denmark-map-hatch"
+NO_ANSWER_FILL = f"url(#{HATCH_ID})"
+# The same hatching for HTML swatches (the page's legend and table).
+NO_ANSWER_CSS = f"repeating-linear-gradient(45deg, {NO_ANSWER_COLOUR} 0 3px, {HATCH_COLOUR} 3px 4.5px)"
 
-WIDTH, HEIGHT = 1020, 650
-SCALE = 170  # pixels per degree of latitude
-LON_SCALE = math.cos(math.radians(56))
-RADIUS = 6
+BOUNDARIES = Path(__file__).parent / "data" / "municipalities.json"
+BOUNDARIES_SOURCE = "Kommunegrænser: DAGI, Styrelsen for Dataforsyning og Infrastruktur"
 
-# The main map: mainland Denmark and its islands, Bornholm excepted.
-MAIN_LON, MAIN_LAT, MAIN_ORIGIN = (8.0, 12.8), (54.55, 57.8), (20, 60)
-LEGEND_X, LEGEND_Y, LEGEND_WRAP = 735, 66, 38
+# Layout, in pixels of the drawing (1 px is about 0.2 mm on an A4 page across).
+MAP_TOP = 72
+KEY_X, KEY_WIDTH = 830, 580
+KEY_COLUMNS = 4
+LINE = 15
+NUMBER_SIZE = 9  # font size of the numbers in the shapes
+LABEL_ROOM = 5.5  # least distance (px) from a number's centre to its shape's border
+LEGEND_WRAP = 86  # characters per line of a legend entry
+FOOTER = 34
+
+
+def clean(text) -> str:
+    """Return *text* as a string without control characters, so the SVG is always well-formed XML."""
+    return text_clean(str(text))
+
+
+@functools.cache
+def _boundaries() -> dict:
+    """Return the shipped shapes: {code: (number, (x, y, room) in km, polygons as rings of (x, y) in km)}."""
+    with open(BOUNDARIES, encoding="utf-8") as handle:
+        data = json.load(handle)
+    unit = data["projection"]["unit_km"]
+    shapes = {}
+    for municipality in data["municipalities"]:
+        polygons = []
+        for polygon in municipality["polygons"]:
+            rings = []
+            for numbers in polygon:
+                x = y = 0
+                points = []
+                for dx, dy in zip(numbers[::2], numbers[1::2], strict=True):
+                    x, y = x + dx, y + dy
+                    points.append((x * unit, y * unit))
+                rings.append(tuple(points))
+            polygons.append(tuple(rings))
+        label_x, label_y, room = (value * unit for value in municipality["label"])
+        shapes[municipality["code"]] = (municipality["number"], (label_x, label_y, room), tuple(polygons))
+    return {"projection": data["projection"], "shapes": shapes}
+
+
+def project(longitude: float, latitude: float) -> tuple[float, float]:
+    """Return the point in the shapes' kilometres (x east, y south), as the script projected them."""
+    projection = _boundaries()["projection"]
+    (origin_lon, origin_lat), (km_lon, km_lat) = projection["origin"], projection["km_per_degree"]
+    return (longitude - origin_lon) * km_lon, (origin_lat - latitude) * km_lat
 
 
 @dataclass(frozen=True)
-class Inset:
-    """A part of the country drawn apart: *lon* × *lat* magnified *zoom* times at (x, y)."""
+class View:
+    """A part of the country drawn at *scale* pixels per kilometre with its north-west corner at (x, y)."""
 
     key: str
     lon: tuple[float, float]
     lat: tuple[float, float]
-    zoom: float
+    scale: float
     x: float
     y: float
     framed_on_main: bool  # whether the main map shows where the inset comes from
 
-    def contains(self, mark: MunicipalityModel) -> bool:
-        return self.lon[0] <= mark.longitude <= self.lon[1] and self.lat[0] <= mark.latitude <= self.lat[1]
+    @property
+    def box(self) -> tuple[float, float, float, float]:
+        """Return (west, north, east, south) in kilometres."""
+        west, north = project(self.lon[0], self.lat[1])
+        east, south = project(self.lon[1], self.lat[0])
+        return west, north, east, south
 
     @property
-    def width(self):
-        return (self.lon[1] - self.lon[0]) * LON_SCALE * SCALE * self.zoom
+    def width(self) -> float:
+        return (self.box[2] - self.box[0]) * self.scale
 
     @property
-    def height(self):
-        return (self.lat[1] - self.lat[0]) * SCALE * self.zoom
+    def height(self) -> float:
+        return (self.box[3] - self.box[1]) * self.scale
 
-    def project(self, longitude, latitude):
-        return (
-            self.x + (longitude - self.lon[0]) * LON_SCALE * SCALE * self.zoom,
-            self.y + (self.lat[1] - latitude) * SCALE * self.zoom,
-        )
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        """Return the drawing's pixel for (x, y) in kilometres."""
+        west, north, _east, _south = self.box
+        return self.x + (x - west) * self.scale, self.y + (y - north) * self.scale
 
+    def holds(self, x: float, y: float) -> bool:
+        west, north, east, south = self.box
+        return west <= x <= east and north <= y <= south
 
-MAIN = Inset("main", MAIN_LON, MAIN_LAT, 1, *MAIN_ORIGIN, framed_on_main=False)
-INSETS = (
-    Inset("copenhagen", (12.25, 12.72), (55.56, 55.9), 4.5, 505, 66, framed_on_main=True),
-    Inset("bornholm", (14.62, 15.22), (54.97, 55.32), 1.5, 505, 395, framed_on_main=False),
-)
-
-
-# Natural Earth's coastline of Denmark (public domain), made by data/make_denmark_outline.py.
-COASTLINE = Path(__file__).parent / "data" / "denmark.json"
+    def touches(self, bounds) -> bool:
+        west, north, east, south = self.box
+        return not (bounds[2] < west or bounds[0] > east or bounds[3] < north or bounds[1] > south)
 
 
-@functools.cache
-def _coastline() -> tuple[tuple[tuple[float, float], ...], ...]:
-    """Return Denmark's land as rings of (longitude, latitude), the largest first."""
-    with open(COASTLINE, encoding="utf-8") as handle:
-        return tuple(tuple((lon, lat) for lon, lat in ring) for ring in json.load(handle)["rings"])
+# The main map: mainland Denmark and its islands, Bornholm excepted.
+MAIN = View("main", (8.0, 12.72), (54.54, 57.76), 1.75, 20, MAP_TOP, framed_on_main=False)
+COPENHAGEN = View("copenhagen", (12.14, 12.70), (55.515, 55.92), 6.5, 560, MAP_TOP + 22, framed_on_main=True)
+BORNHOLM = View("bornholm", (14.67, 15.17), (54.98, 55.31), 3.6, 560, MAP_TOP + 360, framed_on_main=False)
+INSETS = (COPENHAGEN, BORNHOLM)
+VIEWS = (MAIN, *INSETS)
+MAP_WIDTH = round(max(view.x + view.width for view in VIEWS)) + 20
 
 
 def _inset_labels():
@@ -99,18 +154,169 @@ def _number(value: float) -> str:
     return f"{value:.1f}"
 
 
+def _text_colour(fill: str) -> str:
+    """Return black or white, whichever reads better on *fill* (WCAG relative luminance)."""
+    if not fill.startswith("#"):
+        return "#000000"
+    channels = [int(fill[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return "#000000" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#FFFFFF"
+
+
+# --- Geometry, the same for every round: worked out once per process --------------------
+
+
+def _bounds(polygons) -> tuple[float, float, float, float]:
+    xs = [x for rings in polygons for x, _y in rings[0]]
+    ys = [y for rings in polygons for _x, y in rings[0]]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _inside(point, polygons) -> bool:
+    x, y = point
+    inside = False
+    for rings in polygons:
+        for ring in rings:
+            for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
+                if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+                    inside = not inside
+    return inside
+
+
+def _home(code: str) -> View:
+    """Return the view that numbers *code*: an inset where its number's place lies in one, else the main map."""
+    _code_number, (x, y, _room), _polygons = _boundaries()["shapes"][code]
+    return next((view for view in INSETS if view.holds(x, y)), MAIN)
+
+
+@functools.cache
+def _paths(view_key: str) -> dict[str, str]:
+    """Return {code: SVG path data} of the municipalities reaching into the view, in its pixels."""
+    view = next(view for view in VIEWS if view.key == view_key)
+    paths = {}
+    for code, (_code_number, _label, polygons) in _boundaries()["shapes"].items():
+        if not view.touches(_bounds(polygons)):
+            continue
+        paths[code] = "".join(_ring_path([view.point(x, y) for x, y in ring]) for rings in polygons for ring in rings)
+    return paths
+
+
+def _ring_path(points) -> str:
+    """Return a closed ring as compact path data: absolute first point, then relative steps of 0.1 px."""
+    tenths = []
+    for x, y in points:
+        point = (round(x * 10), round(y * 10))
+        if not tenths or point != tenths[-1]:
+            tenths.append(point)
+    steps = [tenths[0]] + [(x2 - x1, y2 - y1) for (x1, y1), (x2, y2) in zip(tenths, tenths[1:], strict=False)]
+    text = []
+    for x, y in steps:
+        for value in (x, y):
+            number = f"{value / 10:.1f}".removesuffix(".0")
+            # A minus sign separates numbers by itself.
+            text.append(number if number.startswith("-") or not text else " " + number)
+    return "M" + text[0] + text[1] + "l" + "".join(text[2:]).lstrip() + "z"
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a municipality's number goes, and the line to its shape when it is written outside."""
+
+    x: str
+    y: str  # the baseline: the centre lowered by a third of the font size
+    leader: tuple[str, str, str, str] | None = None
+
+
+@functools.cache
+def _place(code: str) -> Place:
+    """Return where *code*'s number is written: in its shape if it fits there, else just outside at sea."""
+    view = _home(code)
+    _code_number, (x, y, room), polygons = _boundaries()["shapes"][code]
+    px, py = view.point(x, y)
+    if room * view.scale >= LABEL_ROOM:
+        return Place(_number(px), _number(py + NUMBER_SIZE / 3))
+    # Too small for its number (Fanø, Ærø): the nearest spot at sea in one of eight directions.
+    land = [shape[2] for shape in _boundaries()["shapes"].values()]
+    step = LABEL_ROOM / view.scale  # km
+    for distance in (2.5, 3.5, 4.5):
+        for angle in (180, 0, 90, 270, 135, 45, 225, 315):
+            dx, dy = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+            spot = (x + dx * (room + distance * step), y + dy * (room + distance * step))
+            clear = all(
+                not any(_inside(near, polygons) for polygons in land)
+                for near in [spot] + [(spot[0] + ex * step, spot[1] + ey * step) for ex, ey in ((1, 0), (-1, 0))]
+            )
+            if clear and view.holds(*spot):
+                sx, sy = view.point(*spot)
+                # The line runs from the shape's inner point to the edge of the number.
+                ex, ey = sx - dx * (LABEL_ROOM + 1), sy - dy * (LABEL_ROOM + 1)
+                leader = tuple(_number(v) for v in (px, py, ex, ey))
+                return Place(_number(sx), _number(sy + NUMBER_SIZE / 3), leader)
+    return Place(_number(px), _number(py + NUMBER_SIZE / 3))
+
+
+# --- The drawing ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shape:
+    """One municipality drawn in one view; *code* is set on the one copy that carries its number."""
+
+    code: str
+    path: str
+    fill: str
+    category: str  # model code, "not_started", "unknown", "none" or "outside" (filtered away)
+    title: str
+
+
+@dataclass(frozen=True)
+class Label:
+    number: int
+    x: str
+    y: str
+    colour: str
+    leader: tuple[str, str, str, str] | None
+    backing: tuple[str, str, str, str] | None = None  # a white box under a number on hatching: x, y, w, h
+
+
+@dataclass(frozen=True)
+class Area:
+    """The main map or an inset: its box, label, shapes and numbers, and where it comes from."""
+
+    key: str
+    label: str
+    x: str
+    y: str
+    width: str
+    height: str
+    label_y: str
+    shapes: tuple[Shape, ...]
+    labels: tuple[Label, ...]
+    source: tuple[str, str, str, str] | None = None  # x, y, width, height on the main map
+    lines: tuple[tuple[str, str, str, str], ...] = ()  # connectors x1, y1, x2, y2
+
+
 @dataclass(frozen=True)
 class Mark:
+    """A municipality's entry in the key: its number, name, library and answer."""
+
+    number: int
     code: str
     municipality: str
     region_label: str
     library: str
     answer: str
-    category: str  # model code, "not_started", "unknown" or "none"
-    cx: str
-    cy: str
-    fill: str
+    category: str
+    fill: str  # SVG paint
+    swatch: str  # the same as a CSS background
     title: str
+    # In the drawn key: the swatch at (x, y), the number ending at number_x, the name from name_x.
+    x: str = "0"
+    y: str = "0"
+    number_x: str = "0"
+    name_x: str = "0"
+    text_y: str = "0"
 
     @property
     def answered(self):
@@ -119,36 +325,13 @@ class Mark:
 
 @dataclass(frozen=True)
 class LegendItem:
-    lines: tuple[str, ...]
-    fill: str
-    cy: str
-    text_y: str
-
-
-@dataclass(frozen=True)
-class Frame:
-    """An inset's box, its label, and where on the main map it comes from."""
-
     label: str
-    x: str
-    y: str
-    width: str
-    height: str
-    label_y: str
-    source: tuple[str, str, str, str] | None  # x, y, width, height on the main map
-    lines: tuple[tuple[str, str, str, str], ...]  # connectors x1, y1, x2, y2
-
-
-@dataclass(frozen=True)
-class Land:
-    """The coastline drawn in one area (the main map or an inset), clipped to its box."""
-
-    key: str
-    path: str  # SVG path data
-    x: str
-    y: str
-    width: str
-    height: str
+    count: int
+    fill: str
+    swatch: str
+    lines: tuple[str, ...]
+    y: str = "0"  # of the swatch's top in the drawn legend
+    text_x: str = str(KEY_X + 22)
 
 
 @dataclass(frozen=True)
@@ -157,24 +340,27 @@ class DenmarkMap:
     description: str
     heading: str
     subheading: str
-    marks: tuple[Mark, ...]
+    areas: tuple[Area, ...]
+    marks: tuple[Mark, ...]  # the key, by number
     legend: tuple[LegendItem, ...]
-    frames: tuple[Frame, ...]
-    lands: tuple[Land, ...]
     legend_heading: str
+    key_heading: str
     source: str
-    coastline_source: str
-    outline: str = OUTLINE
-    # Layout, as strings: SVG wants dots as decimal marks and no thousands separators.
-    width: str = str(WIDTH)
-    height: str = str(HEIGHT)
-    source_y: str = str(HEIGHT - 12)
-    coastline_source_x: str = str(WIDTH - 20)
-    radius: str = str(RADIUS)
-    legend_x: str = str(LEGEND_X)
-    legend_heading_y: str = str(LEGEND_Y)
-    legend_mark_x: str = str(LEGEND_X + RADIUS + 2)
-    legend_text_x: str = str(LEGEND_X + 2 * RADIUS + 12)
+    boundaries_source: str
+    with_key: bool
+    width: str
+    height: str
+    map_width: str
+    key_heading_y: str
+    hatch_id: str = HATCH_ID
+    hatch_colour: str = HATCH_COLOUR
+    no_answer_colour: str = NO_ANSWER_COLOUR
+    border: str = BORDER
+    number_size: str = str(NUMBER_SIZE)
+    key_x: str = str(KEY_X)
+    legend_heading_y: str = str(MAP_TOP + 8)
+    footer_y: str = "0"
+    boundaries_x: str = "0"
 
 
 def model_colours(results: Results) -> dict[str, tuple[str, str]]:
@@ -189,7 +375,7 @@ def model_colours(results: Results) -> dict[str, tuple[str, str]]:
 def _classify(mark: MunicipalityModel, colours) -> tuple[str, str, str]:
     """Return (category, fill, answer text) for a municipality."""
     if not mark.answered:
-        return "none", NO_ANSWER_COLOUR, _("no answer")
+        return "none", NO_ANSWER_FILL, _("no answer")
     if mark.status == NOT_STARTED:
         return NOT_STARTED, NOT_STARTED_COLOUR, _("not started")
     if mark.status == ACTIVE and mark.primary_model in colours:
@@ -198,106 +384,147 @@ def _classify(mark: MunicipalityModel, colours) -> tuple[str, str, str]:
     return "unknown", UNKNOWN_MODEL_COLOUR, _("activities, primary model not given")
 
 
-def _frame(inset: Inset) -> Frame:
-    source, lines = None, ()
-    if inset.framed_on_main:
-        x1, y1 = MAIN.project(inset.lon[0], inset.lat[1])
-        x2, y2 = MAIN.project(inset.lon[1], inset.lat[0])
-        source = tuple(_number(value) for value in (x1, y1, x2 - x1, y2 - y1))
-        lines = (
-            tuple(_number(v) for v in (x2, y1, inset.x, inset.y)),
-            tuple(_number(v) for v in (x2, y2, inset.x, inset.y + inset.height)),
-        )
-    return Frame(
-        label=_inset_labels()[inset.key],
-        x=_number(inset.x),
-        y=_number(inset.y),
-        width=_number(inset.width),
-        height=_number(inset.height),
-        label_y=_number(inset.y - 6),
-        source=source,
-        lines=lines,
-    )
+def _swatch(fill: str) -> str:
+    return NO_ANSWER_CSS if fill == NO_ANSWER_FILL else fill
 
 
-def land_rings(inset: Inset) -> list[list[tuple[float, float]]]:
-    """Return the rings of land that reach into *inset*, projected onto it."""
-    rings = []
-    for ring in _coastline():
-        longitudes, latitudes = [lon for lon, _lat in ring], [lat for _lon, lat in ring]
-        if max(longitudes) < inset.lon[0] or min(longitudes) > inset.lon[1]:
-            continue
-        if max(latitudes) < inset.lat[0] or min(latitudes) > inset.lat[1]:
-            continue
-        rings.append([inset.project(lon, lat) for lon, lat in ring])
-    return rings
-
-
-@functools.cache
-def _lands() -> tuple[Land, ...]:
-    # The same for every round and filter: drawn once per process.
-    lands = []
-    for inset in (MAIN, *INSETS):
-        path = " ".join(
-            "M" + " L".join(f"{_number(x)} {_number(y)}" for x, y in ring) + "Z" for ring in land_rings(inset)
-        )
-        lands.append(
-            Land(
-                key=inset.key,
-                path=path,
-                x=_number(inset.x),
-                y=_number(inset.y),
-                width=_number(inset.width),
-                height=_number(inset.height),
-            )
-        )
-    return tuple(lands)
-
-
-def _legend(colours) -> tuple[LegendItem, ...]:
-    entries = [(label, colour) for colour, label in colours.values()]
-    entries += [(_("Not started"), NOT_STARTED_COLOUR), (_("No answer"), NO_ANSWER_COLOUR)]
-    items, y = [], LEGEND_Y + 22
-    for label, colour in entries:
-        lines = tuple(textwrap.wrap(label, LEGEND_WRAP)) or ("",)
-        items.append(LegendItem(lines, colour, cy=_number(y - 4), text_y=_number(y)))
-        y += 15 * len(lines) + 9
-    return tuple(items)
-
-
-def denmark_map(results: Results) -> DenmarkMap:
-    """Return the drawing of the map for *results*: one mark per municipality, legend and frames."""
-    colours = model_colours(results)
+def _marks(results: Results, colours) -> list[Mark]:
+    shapes = _boundaries()["shapes"]
     marks = []
-    counts = {"none": 0, NOT_STARTED: 0, "active": 0}
     for municipality in results.municipalities:
         category, fill, answer = _classify(municipality, colours)
-        counts["active" if category not in counts else category] += 1
-        inset = next((inset for inset in INSETS if inset.contains(municipality)), MAIN)
-        x, y = inset.project(municipality.longitude, municipality.latitude)
+        name, library = clean(municipality.name), clean(municipality.library)
         if municipality.answered:
             title = _("%(municipality)s – %(library)s: %(answer)s") % {
-                "municipality": municipality.name,
-                "library": municipality.library,
+                "municipality": name,
+                "library": library,
                 "answer": answer,
             }
         else:
-            title = _("%(municipality)s: no answer") % {"municipality": municipality.name}
+            title = _("%(municipality)s: no answer") % {"municipality": name}
         marks.append(
             Mark(
+                number=shapes[municipality.code][0],
                 code=municipality.code,
-                municipality=municipality.name,
+                municipality=name,
                 region_label=str(municipality.region_label),
-                library=municipality.library,
-                answer=answer,
+                library=library,
+                answer=clean(answer),
                 category=category,
-                cx=_number(x),
-                cy=_number(y),
                 fill=fill,
-                title=title,
+                swatch=_swatch(fill),
+                title=clean(title),
             )
         )
-    round_title = results.round.title
+    return sorted(marks, key=lambda mark: mark.number)
+
+
+def _areas(marks: list[Mark]) -> tuple[Area, ...]:
+    by_code = {mark.code: mark for mark in marks}
+    areas = []
+    for view in VIEWS:
+        shapes, labels = [], []
+        for code, path in _paths(view.key).items():
+            mark = by_code.get(code)
+            if mark is None:  # outside the region filter
+                shapes.append(Shape("", path, OUTSIDE_COLOUR, "outside", ""))
+                continue
+            home = _home(code) is view
+            shapes.append(Shape(code if home else "", path, mark.fill, mark.category, mark.title))
+            if home:
+                place = _place(code)
+                backing = None
+                if mark.fill == NO_ANSWER_FILL and not place.leader:
+                    # Hatching runs through the digits: a white box under them keeps them legible.
+                    width = 5.6 * len(str(mark.number)) + 3
+                    top = float(place.y) - NUMBER_SIZE + 1
+                    backing = tuple(_number(v) for v in (float(place.x) - width / 2, top, width, NUMBER_SIZE + 1))
+                labels.append(Label(mark.number, place.x, place.y, _text_colour(mark.fill), place.leader, backing))
+        if view is not MAIN and not labels:
+            continue  # an inset with nothing of the filtered region to show
+        source, lines = None, ()
+        if view.framed_on_main:
+            west, north, east, south = view.box
+            x1, y1 = MAIN.point(west, north)
+            x2, y2 = MAIN.point(east, south)
+            source = tuple(_number(value) for value in (x1, y1, x2 - x1, y2 - y1))
+            lines = (
+                tuple(_number(v) for v in (x2, y1, view.x, view.y)),
+                tuple(_number(v) for v in (x2, y2, view.x, view.y + view.height)),
+            )
+        areas.append(
+            Area(
+                key=view.key,
+                label=_inset_labels().get(view.key, ""),
+                x=_number(view.x),
+                y=_number(view.y),
+                width=_number(view.width),
+                height=_number(view.height),
+                label_y=_number(view.y - 6),
+                shapes=tuple(shapes),
+                labels=tuple(labels),
+                source=source,
+                lines=lines,
+            )
+        )
+    return tuple(areas)
+
+
+def _legend(colours, marks: list[Mark]) -> tuple[LegendItem, ...]:
+    counts = {}
+    for mark in marks:
+        counts[mark.category] = counts.get(mark.category, 0) + 1
+    entries = [(code, label, colour) for code, (colour, label) in colours.items()]
+    if counts.get("unknown"):
+        entries.append(("unknown", _("Activities, primary model not given"), UNKNOWN_MODEL_COLOUR))
+    entries += [(NOT_STARTED, _("Not started"), NOT_STARTED_COLOUR), ("none", _("No answer"), NO_ANSWER_FILL)]
+    items, y = [], MAP_TOP + 20
+    for code, label, fill in entries:
+        text = f"{label} ({counts.get(code, 0)})"
+        lines = tuple(textwrap.wrap(text, LEGEND_WRAP)) or ("",)
+        items.append(LegendItem(label, counts.get(code, 0), fill, _swatch(fill), lines, y=_number(y)))
+        y += LINE * len(lines) + 5
+    return tuple(items)
+
+
+def _key_layout(marks: list[Mark], top: float) -> tuple[list[Mark], float]:
+    """Return the marks placed in the drawn key's columns (top to bottom, then across), and its bottom."""
+    rows = max(1, math.ceil(len(marks) / KEY_COLUMNS))
+    column = KEY_WIDTH / KEY_COLUMNS
+    placed = []
+    for index, mark in enumerate(marks):
+        x = KEY_X + (index // rows) * column
+        y = top + (index % rows) * LINE
+        placed.append(
+            replace(
+                mark,
+                x=_number(x),
+                y=_number(y),
+                number_x=_number(x + 32),
+                name_x=_number(x + 36),
+                text_y=_number(y + 8.5),
+            )
+        )
+    return placed, top + rows * LINE
+
+
+def denmark_map(results: Results, *, with_key: bool = True) -> DenmarkMap:
+    """Return the drawing of the map for *results*: shapes, numbers, insets, legend and key.
+
+    Without the key (*with_key* false) the drawing is the map alone, for a page that shows
+    the legend and the key as text of its own (see `templates/results/round.html`).
+    """
+    colours = model_colours(results)
+    marks = _marks(results, colours)
+    legend = _legend(colours, marks)
+    legend_bottom = float(legend[-1].y) + LINE * len(legend[-1].lines) if legend else MAP_TOP
+    key_heading_y = legend_bottom + 28
+    marks, key_bottom = _key_layout(marks, key_heading_y + 22)
+    map_bottom = max(float(view.y) + view.height for view in VIEWS)
+    bottom = max(map_bottom, key_bottom if with_key else 0) + FOOTER
+    width = KEY_X + KEY_WIDTH + 10 if with_key else MAP_WIDTH
+
+    round_title = clean(results.round.title)
     filters = results.filters
     heading = _("Primary cooperation model by municipality")
     subheading = " · ".join(
@@ -305,13 +532,18 @@ def denmark_map(results: Results) -> DenmarkMap:
         + ([str(filters.region_label)] if filters.region else [])
         + ([str(filters.kind_label)] if filters.kind else [])
     )
+    counts = {"none": 0, NOT_STARTED: 0}
+    for mark in marks:
+        if mark.category in counts:
+            counts[mark.category] += 1
     description = _(
         "%(total)d municipalities: %(active)d with borgerservice activities, coloured by the primary "
         "model of the main library (or another library of the municipality); %(not_started)d not "
-        "started (grey); %(none)d without an answer (outlined)."
+        "started (grey); %(none)d without an answer (hatched). The number in each municipality "
+        "refers to the list of municipalities."
     ) % {
         "total": len(marks),
-        "active": counts["active"],
+        "active": len(marks) - counts[NOT_STARTED] - counts["none"],
         "not_started": counts[NOT_STARTED],
         "none": counts["none"],
     }
@@ -320,18 +552,35 @@ def denmark_map(results: Results) -> DenmarkMap:
         description=description,
         heading=heading,
         subheading=subheading,
+        areas=_areas(marks),
         marks=tuple(marks),
-        legend=_legend(colours),
-        frames=tuple(_frame(inset) for inset in INSETS),
-        lands=_lands(),
-        legend_heading=_("Primary model of the library"),
+        legend=legend,
+        legend_heading=_("Primary model of the library (number of municipalities)"),
+        key_heading=_("Municipalities"),
         source=SOURCE,
-        coastline_source=_("Coastline: Natural Earth"),
+        boundaries_source=BOUNDARIES_SOURCE,
+        with_key=with_key,
+        width=str(width),
+        height=_number(bottom),
+        map_width=str(MAP_WIDTH),
+        key_heading_y=_number(key_heading_y),
+        footer_y=_number(bottom - 14),
+        boundaries_x=str(width - 20),
     )
 
 
-def map_svg(results: Results, *, standalone: bool = False) -> str:
-    """Return the map as SVG markup; *standalone* adds the XML declaration for a file of its own."""
-    # XML cannot hold control characters; a library's name with one must not make the file invalid.
-    svg = text_clean(render_to_string("results/map.svg", {"map": denmark_map(results)}))
+def map_svg(results: Results, *, standalone: bool = False, with_key: bool = True) -> str:
+    """Return the map as SVG markup: the one drawing of the page, the downloads and reports.
+
+    *standalone* adds the XML declaration, for a file of its own; *with_key* false leaves out
+    the legend and the list of municipalities, for a page that shows them as text beside it.
+    """
+    svg = render_to_string("results/map.svg", {"map": denmark_map(results, with_key=with_key)})
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + svg if standalone else svg
+
+
+def map_png(results: Results, *, scale: float = 2) -> bytes:
+    """Return the map with its key as a PNG, *scale* pixels per pixel of the drawing (2: for print)."""
+    import cairosvg  # only the PNG download needs cairo
+
+    return cairosvg.svg2png(bytestring=map_svg(results, standalone=True).encode("utf-8"), scale=scale)

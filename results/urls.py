@@ -8,4 +8,5 @@ urlpatterns = [
     path("<slug:slug>/", views.round_page, name="round"),
     path("<slug:slug>/workbook.xlsx", views.export, name="export"),
     path("<slug:slug>/map.svg", views.map_download, name="map"),
+    path("<slug:slug>/map.png", views.map_png_download, name="map-png"),
 ]

@@ -1,9 +1,10 @@
 """Staff pages for the results of a round: the page, the Excel workbook and the map.
 
 Only active staff with permission to view responses get in; everyone else is sent
-to the admin login or refused. Every view reads its figures from results.tallies
-in a fixed number of queries. Filters come as GET parameters (region, kind) and
-are passed on to the downloads, so a download holds what the page shows.
+to the admin login or refused. Every view reads its figures from results.tallies and
+results.breakdowns in a fixed number of queries, from one snapshot. Filters come as GET
+parameters (region, kind) and are passed on to the downloads, so a download holds what
+the page shows.
 """
 
 from functools import wraps
@@ -22,9 +23,10 @@ from questionnaire.downloads import xlsx_response
 from questionnaire.models import Round
 
 from . import map as denmark
+from .breakdowns import cross_table, number_distributions, open_answers
 from .excel import workbook_filename, workbook_write
-from .forms import FilterForm
-from .tallies import Filters, round_results
+from .forms import CrossTableForm, FilterForm
+from .tallies import Filters, round_questions, round_results, snapshot
 
 VIEW_PERMISSION = "questionnaire.view_response"
 
@@ -52,7 +54,13 @@ def _round_and_filters(request: HttpRequest, slug: str) -> tuple[Round, Filters]
 @staff_required
 def round_page(request: HttpRequest, slug: str) -> HttpResponse:
     round_, filters = _round_and_filters(request, slug)
-    results = round_results(round_, filters)
+    with snapshot():
+        questions = round_questions(round_)
+        results = round_results(round_, filters, questions=questions)
+        cross = CrossTableForm(request.GET, questions=questions).choice()
+        crosstab = cross_table(round_, **cross, filters=filters, questions=questions) if cross["question"] else None
+        distributions = number_distributions(round_, filters, questions=questions)
+        texts = open_answers(round_, filters, questions=questions)
     colours = denmark.model_colours(results)
     query = urlencode(filters.params)
     return render(
@@ -62,8 +70,13 @@ def round_page(request: HttpRequest, slug: str) -> HttpResponse:
             "round": round_,
             "results": results,
             "form": FilterForm(initial=filters.params),
+            "cross_form": CrossTableForm(questions=questions, initial=cross),
+            "cross": cross,
+            "crosstab": crosstab,
+            "distributions": distributions,
+            "open_answers": texts,
             "query": f"?{query}" if query else "",
-            "map": denmark.denmark_map(results),
+            "map": denmark.denmark_map(results, with_key=False),
             "models": [(model, colours[model.code][0]) for model in results.model_adoption.models],
         },
     )
@@ -82,15 +95,27 @@ def export(request: HttpRequest, slug: str) -> FileResponse:
     )
 
 
+def _map_response(content, content_type: str, round_: Round, filters: Filters, suffix: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    filename = workbook_filename(round_, filters).removesuffix(".xlsx") + f"-kort.{suffix}"
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    # Should the file ever be opened in the browser, nothing in it may run or load.
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
 @require_GET
 @never_cache
 @staff_required
 def map_download(request: HttpRequest, slug: str) -> HttpResponse:
     round_, filters = _round_and_filters(request, slug)
     svg = denmark.map_svg(round_results(round_, filters), standalone=True)
-    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
-    filename = workbook_filename(round_, filters).removesuffix(".xlsx") + "-kort.svg"
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    # Should the file ever be opened in the browser, nothing in it may run or load.
-    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
-    return response
+    return _map_response(svg, "image/svg+xml; charset=utf-8", round_, filters, "svg")
+
+
+@require_GET
+@never_cache
+@staff_required
+def map_png_download(request: HttpRequest, slug: str) -> HttpResponse:
+    round_, filters = _round_and_filters(request, slug)
+    return _map_response(denmark.map_png(round_results(round_, filters)), "image/png", round_, filters, "png")

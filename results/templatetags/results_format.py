@@ -9,12 +9,17 @@ register = template.Library()
 MISSING = "–"
 
 
+def whole_percent(share) -> int:
+    """Return a share (0.454) as the whole percentage the page writes (45): bars are drawn from it too."""
+    return round(share * 100)
+
+
 @register.filter
 def percent(share):
     """Return a share (0.45) as a percentage ("45%"), or a dash when there is none."""
     if share is None:
         return MISSING
-    return _("%(number)s%%") % {"number": number_format(round(share * 100), 0)}
+    return _("%(number)s%%") % {"number": number_format(whole_percent(share), 0)}
 
 
 @register.filter
@@ -27,7 +32,10 @@ def kroner(amount):
 
 @register.filter
 def bar_width(share):
-    """Return a share as an SVG width out of 100, with a dot whatever the language."""
+    """Return a share as a CSS width in percent, exactly the percentage written beside the bar.
+
+    A dot and no grouping whatever the language; never more than the bar's full length.
+    """
     if not share:
-        return "0"
-    return f"{min(share, 1) * 100:.1f}"
+        return "0%"
+    return f"{min(whole_percent(share), 100)}%"

@@ -1,5 +1,8 @@
-"""The map of Denmark: one mark per municipality, coloured, titled, escaped."""
+"""The map of Denmark: a shape per municipality, coloured, numbered, titled, escaped, self-contained."""
 
+import json
+import re
+import struct
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -19,49 +22,141 @@ def parse(svg: str) -> ET.Element:
     return ET.fromstring(svg.removeprefix('<?xml version="1.0" encoding="UTF-8"?>\n'))  # noqa: S314
 
 
-def marks(root) -> dict[str, ET.Element]:
-    circles = root.iter(f"{SVG}circle")
-    found = [circle for circle in circles if "data-municipality" in circle.attrib]
-    by_code = {circle.get("data-municipality"): circle for circle in found}
-    assert len(by_code) == len(found), "a municipality is marked twice"
+def shapes(root) -> dict[str, ET.Element]:
+    """Return {code: path} of the shapes that carry a municipality's number (one each)."""
+    found = [path for path in root.iter(f"{SVG}path") if "data-municipality" in path.attrib]
+    by_code = {path.get("data-municipality"): path for path in found}
+    assert len(by_code) == len(found), "a municipality carries its number twice"
     return by_code
 
 
-def title(mark) -> str:
-    return mark.find(f"{SVG}title").text
+def title(shape) -> str:
+    return shape.find(f"{SVG}title").text
 
 
-def test_the_map_marks_every_municipality(survey):
+def texts(root) -> list[str]:
+    return ["".join(element.itertext()) for element in root.iter(f"{SVG}text")]
+
+
+def rings(path: str) -> list[list[tuple[float, float]]]:
+    """Return the rings of path data made of "M x y l dx dy … z" (the map's own compact form)."""
+    result = []
+    for part in path.split("z"):
+        if not part.strip():
+            continue
+        absolute, relative = part.removeprefix("M").split("l")
+        x, y = (float(n) for n in re.findall(r"-?\d*\.?\d+", absolute))
+        points = [(x, y)]
+        steps = [float(n) for n in re.findall(r"-?\d*\.?\d+", relative)]
+        for dx, dy in zip(steps[::2], steps[1::2], strict=True):
+            x, y = x + dx, y + dy
+            points.append((x, y))
+        result.append(points)
+    return result
+
+
+def inside(point, polygon_rings) -> bool:
+    x, y = point
+    crossings = 0
+    for ring in polygon_rings:
+        for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
+            if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+                crossings += 1
+    return crossings % 2 == 1
+
+
+def test_every_municipality_is_a_shape_of_its_own(survey):
     root = parse(denmark.map_svg(round_results(survey.round), standalone=True))
-    assert set(marks(root)) == set(Municipality.objects.values_list("code", flat=True))
-    assert len(marks(root)) == 98
+    found = shapes(root)
+    assert set(found) == set(Municipality.objects.values_list("code", flat=True))
+    assert len(found) == 98
+    for code, shape in found.items():
+        assert rings(shape.get("d")), code
+    # The capital's municipalities are drawn on the main map too (under the inset's frame), without a number.
+    copies = [path for path in root.iter(f"{SVG}path") if "data-municipality" not in path.attrib]
+    assert len(copies) > 20
 
 
-def test_marks_are_coloured_by_primary_model(survey):
-    found = marks(parse(denmark.map_svg(round_results(survey.round))))
+def test_shapes_are_coloured_by_primary_model(survey):
+    found = shapes(parse(denmark.map_svg(round_results(survey.round))))
     model_3, model_4, other = denmark.MODEL_COLOURS[2], denmark.MODEL_COLOURS[3], denmark.MODEL_COLOURS[6]
     assert found["101"].get("fill") == model_3
     # Aarhus: the main library's model, not the branch's.
     assert found["751"].get("fill") == model_3 != model_4
     assert found["461"].get("fill") == other
-    # Not started: grey. No answer (a draft, an unanswered invitation, no invitation): outlined.
+    # Not started: grey. No answer (a draft, an unanswered invitation, no invitation): hatched.
     assert found["147"].get("fill") == found["851"].get("fill") == denmark.NOT_STARTED_COLOUR
     for code in ("265", "259", "400"):
-        assert found[code].get("fill") == denmark.NO_ANSWER_COLOUR
-        assert "mark-none" in found[code].get("class")
+        assert found[code].get("fill") == f"url(#{denmark.HATCH_ID})"
+        assert "shape-none" in found[code].get("class")
     assert len(set(denmark.MODEL_COLOURS)) == 7
     assert denmark.NOT_STARTED_COLOUR not in denmark.MODEL_COLOURS
 
 
-def test_each_mark_names_municipality_library_and_answer(survey):
+def test_the_hatching_is_defined_in_the_drawing(survey):
+    root = parse(denmark.map_svg(round_results(survey.round)))
+    patterns = {pattern.get("id") for pattern in root.iter(f"{SVG}pattern")}
+    assert denmark.HATCH_ID in patterns
+
+
+def test_each_shape_names_municipality_library_and_answer(survey):
     with translation.override("da"):
-        found = marks(parse(denmark.map_svg(round_results(survey.round))))
+        found = shapes(parse(denmark.map_svg(round_results(survey.round))))
     assert title(found["751"]).startswith("Aarhus – Aarhus Hovedbibliotek: Model 3: Udvalgte opgaver")
     assert title(found["147"]) == "Frederiksberg – Frederiksberg Bibliotek: ikke påbegyndt"
     assert title(found["259"]) == "Køge: intet svar"
 
 
-def test_map_is_an_accessible_image_with_legend_and_source(survey):
+def numbers(root) -> dict[str, ET.Element]:
+    """Return {number: <text>} of the numbers written on the map (not in the key)."""
+    found = {}
+    for group in root.iter(f"{SVG}g"):
+        if group.get("class") == "numbers":
+            for text in group.iter(f"{SVG}text"):
+                assert text.text not in found, f"number {text.text} written twice"
+                found[text.text] = text
+    return found
+
+
+def test_every_municipality_has_a_number_on_the_map_and_in_the_key(survey):
+    with translation.override("da"):
+        drawing = denmark.denmark_map(round_results(survey.round))
+        root = parse(denmark.map_svg(round_results(survey.round)))
+    by_code = {mark.code: mark for mark in drawing.marks}
+    assert sorted(mark.number for mark in drawing.marks) == list(range(1, 99))
+    # Numbered alphabetically, as a Danish list: Aabenraa first, Ærø last.
+    assert (by_code["580"].number, by_code["851"].number, by_code["492"].number) == (1, 2, 98)
+    assert [mark.number for mark in drawing.marks] == list(range(1, 99))  # the key in number order
+    written = numbers(root)
+    assert set(written) == {str(n) for n in range(1, 99)}
+    for text in written.values():
+        assert float(text.get("font-size") or root.find(f".//{SVG}g[@class='numbers']").get("font-size")) >= 9
+    # The key beside the map pairs each number with the municipality's name.
+    key = {entry.get("data-key"): [t.text for t in entry.iter(f"{SVG}text")] for entry in root.iter(f"{SVG}g")}
+    assert key["101"] == [str(by_code["101"].number), "København"]
+    assert key["400"] == [str(by_code["400"].number), "Bornholm"]
+    assert sum(1 for code in key if code) == 98
+
+
+def test_numbers_sit_in_their_shape_or_point_at_it(survey):
+    root = parse(denmark.map_svg(round_results(survey.round)))
+    written = numbers(root)
+    found = shapes(root)
+    by_number = {mark.number: mark.code for mark in denmark.denmark_map(round_results(survey.round)).marks}
+    outside = []
+    for number, text in written.items():
+        shape = rings(found[by_number[int(number)]].get("d"))
+        centre = (float(text.get("x")), float(text.get("y")) - denmark.NUMBER_SIZE / 3)
+        if not inside(centre, shape):
+            outside.append(by_number[int(number)])
+    # Only the smallest islands get their number just off the coast, with a line to it.
+    leaders = [line for group in root.iter(f"{SVG}g") if group.get("class") == "numbers" for line in group]
+    leaders = [element for element in leaders if element.tag == f"{SVG}line"]
+    assert len(outside) == len(leaders) <= 4, outside
+    assert set(outside) <= {"563", "492", "260", "741", "825"}  # Fanø, Ærø, Halsnæs, Samsø, Læsø
+
+
+def test_map_is_an_accessible_image_with_legend_and_sources(survey):
     with translation.override("da"):
         svg = denmark.map_svg(round_results(survey.round), standalone=True)
     assert svg.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<svg')
@@ -71,85 +166,99 @@ def test_map_is_an_accessible_image_with_legend_and_source(survey):
     assert root.find(f"{SVG}title").text.startswith("Primær samarbejdsmodel pr. kommune – Biblioteker og")
     # Four active libraries, two of them in Aarhus.
     assert "98 kommuner: 3 med borgerserviceaktiviteter" in root.find(f"{SVG}desc").text
-    text = " ".join("".join(element.itertext()) for element in root.iter(f"{SVG}text"))
+    text = " ".join(texts(root))
     assert "Kilde: Knudsen Syd og Danmarks Biblioteksforening" in text
+    assert "Kommunegrænser: DAGI, Styrelsen for Dataforsyning og Infrastruktur" in text
+    assert "Natural Earth" not in svg
     for legend in (
         "Model 1: Borgerserviceopgaver",
         "Model 6: Mindre faglige",
         "Anden model",
-        "Ikke påbegyndt",
-        "Intet svar",
+        "Ikke påbegyndt (2)",
+        "Intet svar (93)",
+        "Hovedstadsområdet",
+        "Kommuner",
     ):
-        assert legend in text
+        assert legend in text, legend
 
 
-def test_library_names_are_escaped(db):
-    round_ = make_round()
-    make_response(
-        round_, answers(), name='<script>alert(1)</script> & "Co"', municipality=Municipality.objects.get(code="101")
-    )
-    svg = denmark.map_svg(round_results(round_))
+def test_the_svg_is_self_contained(survey):
+    svg = denmark.map_svg(round_results(survey.round), standalone=True)
+    assert "<script" not in svg and "href" not in svg and "<image" not in svg and "@import" not in svg
+    assert set(re.findall(r"url\((.)", svg)) == {"#"}  # only the drawing's own hatching and clips
+    assert "sans-serif" in parse(svg).get("font-family")
+
+
+def test_library_names_are_escaped_and_control_characters_dropped(db):
+    round_ = make_round(title="Runde\x0b 2026")
+    name = '<script>alert(1)</script> & "Co"\x01\x07\x1b\ufffe'
+    make_response(round_, answers(), name=name, municipality=Municipality.objects.get(code="101"))
+    svg = denmark.map_svg(round_results(round_), standalone=True)
     assert "<script>" not in svg
     assert "&lt;script&gt;" in svg
-    assert '<script>alert(1)</script> & "Co"' in title(marks(parse(svg))["101"])
+    root = parse(svg)  # well-formed XML: no control character survived
+    assert '<script>alert(1)</script> & "Co"' in title(shapes(root)["101"])
+    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", svg)
 
 
 def test_coordinates_use_dots_whatever_the_language(survey):
     with translation.override("da"):
         root = parse(denmark.map_svg(round_results(survey.round)))
     # float() fails on a Danish "412,5".
-    assert all(float(circle.get("cx")) > 0 and float(circle.get("cy")) > 0 for circle in root.iter(f"{SVG}circle"))
+    for text in root.iter(f"{SVG}text"):
+        assert float(text.get("x")) >= 0 and float(text.get("y")) > 0
+    assert all(rings(shape.get("d")) for shape in shapes(root).values())
 
 
-def test_marks_stay_inside_the_drawing_and_copenhagen_is_magnified(survey):
+def test_shapes_stay_inside_their_boxes_and_copenhagen_is_magnified(survey):
     drawing = denmark.denmark_map(round_results(survey.round))
-    for mark in drawing.marks:
-        assert 0 < float(mark.cx) < denmark.LEGEND_X and 50 < float(mark.cy) < denmark.HEIGHT - 20, mark.municipality
-    by_code = {mark.code: mark for mark in drawing.marks}
-    # Frederiksberg and København are 2.3 km apart: far enough apart in the inset to tell.
-    distance = abs(float(by_code["101"].cx) - float(by_code["147"].cx))
-    assert distance > 2 * denmark.RADIUS
+    root = parse(denmark.map_svg(round_results(survey.round)))
+    found = shapes(root)
+    width, height = float(drawing.width), float(drawing.height)
+    for code, shape in found.items():
+        for ring in rings(shape.get("d")):
+            assert all(-50 < x < width and 40 < y < height for x, y in ring), code
+    # In the inset, Frederiksberg is large enough to hold its number comfortably.
+    frederiksberg = rings(found["147"].get("d"))[0]
+    xs = [x for x, _y in frederiksberg]
+    assert max(xs) - min(xs) > 20
+    areas = {area.key for area in drawing.areas}
+    assert areas == {"main", "copenhagen", "bornholm"}
 
 
 @pytest.mark.parametrize("region", ["hovedstaden", "nordjylland"])
-def test_region_filter_draws_that_region(survey, region):
-    found = marks(parse(denmark.map_svg(round_results(survey.round, Filters(region=region)))))
-    assert set(found) == set(Municipality.objects.filter(region=region).values_list("code", flat=True))
+def test_region_filter_numbers_that_region_and_greys_the_rest(survey, region):
+    svg = denmark.map_svg(round_results(survey.round, Filters(region=region)))
+    root = parse(svg)
+    in_region = set(Municipality.objects.filter(region=region).values_list("code", flat=True))
+    assert set(shapes(root)) == in_region
+    assert len(numbers(root)) == len(in_region)
+    assert f'fill="{denmark.OUTSIDE_COLOUR}"' in svg  # the rest of the country, for orientation
+    if region == "nordjylland":
+        assert "area-bornholm" not in svg and "area-copenhagen" not in svg
 
 
-def rings_of(path: str) -> list[list[tuple[float, float]]]:
-    """Return the rings of an SVG path made of "M x y L x y … Z" only."""
-    rings = []
-    for part in path.split("Z"):
-        numbers = [float(n) for n in part.replace("M", " ").replace("L", " ").split()]
-        if numbers:
-            rings.append(list(zip(numbers[::2], numbers[1::2], strict=True)))
-    return rings
+def test_the_page_map_leaves_the_key_to_the_page(survey):
+    drawing = denmark.denmark_map(round_results(survey.round), with_key=False)
+    svg = denmark.map_svg(round_results(survey.round), with_key=False)
+    root = parse(svg)
+    assert len(shapes(root)) == 98
+    assert not [g for g in root.iter(f"{SVG}g") if g.get("class") in ("legend", "key")]
+    assert float(drawing.width) < float(denmark.denmark_map(round_results(survey.round)).width)
 
 
-def inside(point, ring) -> bool:
-    x, y = point
-    crossings = 0
-    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
-        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
-            crossings += 1
-    return crossings % 2 == 1
+def test_the_png_is_a_real_png_of_the_map(survey):
+    png = denmark.map_png(round_results(survey.round), scale=1)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png[16:24])
+    drawing = denmark.denmark_map(round_results(survey.round))
+    assert (width, height) == (round(float(drawing.width)), round(float(drawing.height)))
 
 
-def test_the_marks_sit_on_the_coastline_of_denmark(survey):
-    root = parse(denmark.map_svg(round_results(survey.round), standalone=True))
-    clips = {clip.get("id") for clip in root.iter(f"{SVG}clipPath")}
-    lands = [path for path in root.iter(f"{SVG}path") if path.get("class", "").startswith("land-")]
-    assert {path.get("class") for path in lands} == {"land-main", "land-copenhagen", "land-bornholm"}
-    for path in lands:  # each area's land is cut to its own box
-        assert path.get("clip-path").removeprefix("url(#").removesuffix(")") in clips
-    rings = [ring for path in lands for ring in rings_of(path.get("d"))]
-    on_land = [
-        code
-        for code, mark in marks(root).items()
-        if any(inside((float(mark.get("cx")), float(mark.get("cy"))), ring) for ring in rings)
-    ]
-    # Town halls by the sea may fall just outside a coastline drawn at about 1 km.
-    assert len(on_land) >= 94, sorted(set(marks(root)) - set(on_land))
-    text = ET.tostring(root, encoding="unicode")
-    assert "Natural Earth" in text
+def test_the_shipped_shapes_are_small_and_cover_the_register(db):
+    assert denmark.BOUNDARIES.stat().st_size < 200_000
+    with open(denmark.BOUNDARIES, encoding="utf-8") as handle:
+        data = json.load(handle)
+    codes = {municipality["code"] for municipality in data["municipalities"]}
+    assert codes == set(Municipality.objects.values_list("code", flat=True))
+    assert "DAGI" in data["source"]

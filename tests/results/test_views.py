@@ -1,19 +1,21 @@
 """The results page and its downloads, through the test client: access, content, escaping, queries."""
 
+import re
 import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
 from io import BytesIO
 
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from questionnaire.models import Municipality
+from questionnaire.models import Choice, Municipality, Question, Section
 from results import tallies
 from results.tallies import SOURCE
 from tests.conftest import NOT_STARTED_ANSWERS, make_round, make_staff, page_queries
 from tests.results.conftest import HOSTILE_QUOTE, answers, make_response
 
-URL_NAMES = ("results:round", "results:export", "results:map")
+URL_NAMES = ("results:round", "results:export", "results:map", "results:map-png")
 
 
 @pytest.fixture
@@ -125,6 +127,9 @@ def test_page_includes_the_map_and_its_table(staff_client):
     assert map_section.count("data-municipality=") == 98
     assert 'role="img"' in map_section
     assert map_section.count("<tr>") == 98 + 1  # the map as a table: a header and a row per municipality
+    # The legend and the numbered list of municipalities are text on the page, beside the map.
+    assert "Bibliotekets primære model (antal kommuner)" in map_section
+    assert '<span class="results-key-number">51</span>' in map_section and "København</li>" in map_section
 
 
 def test_filters_narrow_the_page_and_pass_on_to_the_downloads(staff_client):
@@ -134,6 +139,7 @@ def test_filters_narrow_the_page_and_pass_on_to_the_downloads(staff_client):
     html = response.content.decode()
     assert 'href="/results/bs2009/workbook.xlsx?region=midtjylland&amp;kind=filial"' in html
     assert 'href="/results/bs2009/map.svg?region=midtjylland&amp;kind=filial"' in html
+    assert 'href="/results/bs2009/map.png?region=midtjylland&amp;kind=filial"' in html
     assert '<option value="midtjylland" selected>' in html
     # Unknown values are ignored, not an error.
     assert page(staff_client, region="skaane").context["results"].filters.region == ""
@@ -197,17 +203,126 @@ def test_a_fixed_number_of_queries_whatever_the_number_of_responses(client, db, 
     many = page_queries(client, url)
     assert few == many
     if name == "results:round":
-        assert many <= 16
+        assert many <= 20
+        # Another cross-table costs no more.
+        assert page_queries(client, url + "?question=services&by=models") == many
 
 
-def test_a_round_without_responses_renders_with_dashes(client, db):
+def test_a_round_without_responses_says_so_in_one_line(client, db):
     make_round(slug="tom")
     client.force_login(make_staff(permissions=["view_response"]))
     response = client.get(reverse("results:round", args=["tom"]))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "–" in section(html, "headline")  # no share without responses, not 0% and not an error
-    assert section(html, "map").count("mark-none") == 98
+    assert "Der er endnu ikke indsendt nogen besvarelser." in html
+    assert "<section" not in html and "<table" not in html
     book = load_workbook(BytesIO(b"".join(client.get(reverse("results:export", args=["tom"])).streaming_content)))
     assert book["Svar"].max_row == 3  # the source line, the codes and the question texts
-    assert client.get(reverse("results:map", args=["tom"])).status_code == 200
+    svg = client.get(reverse("results:map", args=["tom"])).content.decode()
+    assert svg.count('class="shape shape-none" data-municipality=') == 98
+
+
+def test_a_filter_without_responses_says_so_in_one_line(staff_client):
+    html = page(staff_client, region="nordjylland", kind="bogbus").content.decode()
+    main = html[html.index("<main") : html.index("</main>")]
+    assert main.count("Ingen indsendte besvarelser passer til disse filtre.") == 1
+    assert "<section" not in main and "<table" not in main and "<svg" not in main
+
+
+def test_map_png_download(staff_client):
+    response = staff_client.get(reverse("results:map-png", args=["bs2009"]), {"region": "hovedstaden"})
+    assert response["Content-Type"] == "image/png"
+    assert response["Content-Disposition"] == 'attachment; filename="borgerservice-bs2009-hovedstaden-kort.png"'
+    assert response.content[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(response.content) > 20_000
+
+
+BAR = re.compile(
+    r'<td class="text-end">([^<]*)</td>\s*<td class="results-bar-cell[^"]*">'
+    r'<span class="results-bar" aria-hidden="true"><span class="results-bar-fill" style="width:(\d+)%'
+)
+
+
+def test_every_bar_is_as_long_as_the_figure_beside_it(staff_client):
+    html = page(staff_client).content.decode()
+    bars = BAR.findall(html)
+    assert len(bars) == html.count('<span class="results-bar"') > 50
+    for figure, width in bars:
+        expected = "0" if figure == "–" else figure.removesuffix("\xa0%")
+        assert width == expected, (figure, width)
+    # The models table: the bar draws the share of libraries with activities, written just before it.
+    models = section(html, "models")
+    assert re.search(
+        r">Model 3: Udvalgte[^<]*</th>\s*<td[^>]*>3</td>\s*<td[^>]*>50\xa0%</td>\s*<td[^>]*>75\xa0%</td>", models
+    )
+    assert 'style="width:75%' in models
+    # The headline's split: 67 % and 33 %.
+    headline = section(html, "headline")
+    assert re.findall(r'results-bar-fill" style="width:(\d+)%', headline) == ["67", "33"]
+
+
+def visible_text(html: str) -> str:
+    """Return what a reader sees of *html*: its text, not its markup or attribute values."""
+
+    class Text(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.parts = []
+
+        def handle_data(self, data):
+            self.parts.append(data)
+
+    parser = Text()
+    parser.feed(html)
+    return " ".join(parser.parts)
+
+
+@pytest.mark.parametrize("params", [{}, {"question": "services", "by": "models"}, {"region": "midtjylland"}])
+def test_no_question_or_choice_code_shows_on_the_page(staff_client, params):
+    round_ = staff_client.survey.round
+    codes = set(Question.objects.filter(questionnaire=round_.questionnaire).values_list("code", flat=True))
+    codes |= set(Choice.objects.filter(question__questionnaire=round_.questionnaire).values_list("code", flat=True))
+    codes |= set(Section.objects.filter(questionnaire=round_.questionnaire).values_list("code", flat=True))
+    codes |= {"hovedstaden", "midtjylland", "sjaelland", "syddanmark", "nordjylland"}  # kinds are Danish words anyway
+    assert {"status", "model_1", "not_started", "resources_dkk"} <= codes
+    text = visible_text(page(staff_client, **params).content.decode())
+    shown = {code for code in codes if re.search(rf"(?<![\w-]){re.escape(code)}(?![\w-])", text)}
+    assert not shown
+
+
+def test_open_answers_are_listed_with_the_library(staff_client):
+    html = page(staff_client).content.decode()
+    texts = section(html, "open-answers")
+    assert "Beskriv den anden model" in texts and "Hvilke råd vil I give andre biblioteker?" in texts
+    assert "-2+3 infodisk" in texts and "=Odense Centralbibliotek, Odense" in texts
+    assert "@SUM(1+1)" in texts and "Aarhus Hovedbibliotek, Aarhus" in texts
+    for secret in ("Skjult Person", "Hemmelig stilling", "hanne@example.com", "Må ikke bruges.", "Borgerne er glade"):
+        assert secret not in texts
+    filtered = section(page(staff_client, region="syddanmark").content.decode(), "open-answers")
+    assert "-2+3 infodisk" in filtered and "@SUM(1+1)" not in filtered
+
+
+def test_numbers_are_shown_in_bands(staff_client):
+    numbers = section(page(staff_client).content.decode(), "numbers")
+    assert "Hvor mange betjeningssteder" in numbers
+    assert re.search(r">3–5</th>\s*<td[^>]*>4</td>\s*<td[^>]*>67\xa0%</td>", numbers)
+    assert re.search(r">2005–2009</th>\s*<td[^>]*>4</td>\s*<td[^>]*>100\xa0%</td>", numbers)
+    assert re.search(r">250.000–499.999\xa0kr.</th>\s*<td[^>]*>1</td>\s*<td[^>]*>33\xa0%</td>", numbers)
+
+
+def test_the_cross_table_is_chosen_on_the_page(staff_client):
+    html = page(staff_client).content.decode()
+    crosstab = section(html, "crosstab")
+    # By default: the primary model by region.
+    assert "Hvilken model beskriver bedst jeres samarbejde? – opdelt efter: Region" in crosstab
+    assert re.search(r">Model 3: Udvalgte[^<]*</th>\s*<td[^>]*>1 <span[^>]*>\(50\xa0%\)</span></td>", crosstab)
+    assert '<option value="primary_model" selected>' in crosstab
+    chosen = section(
+        page(staff_client, question="status", by="kind", region="midtjylland").content.decode(), "crosstab"
+    )
+    assert "opdelt efter: Bibliotekstype" in chosen
+    assert re.search(r">Ja, biblioteket har[^<]*</th>\s*<td[^>]*>1 <span[^>]*>\(50\xa0%\)</span></td>", chosen)
+    assert '<input type="hidden" name="region" value="midtjylland">' in chosen
+    # Nonsense falls back to the default table, not an error.
+    fallback = section(page(staff_client, question="units", by="nope").content.decode(), "crosstab")
+    assert "opdelt efter: Region" in fallback
