@@ -35,7 +35,8 @@ run: setup
 test: setup
 	@command -v chromium >/dev/null || { echo "Installing Chromium for the browser tests"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; }
-	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} DJANGO_DEBUG=false DJANGO_HTTPS=false DJANGO_COLLECTED_STATIC=false $(PY) -m pytest $(PYTEST_ARGS)
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} DJANGO_DEBUG=false DJANGO_HTTPS=false DJANGO_COLLECTED_STATIC=false \
+	  SITE_URL=http://testserver EMAIL_URL=memorymail:// $(PY) -m pytest $(PYTEST_ARGS)
 
 # Benchmarks under gunicorn at modest sizes (bench/README.md). Each makes and drops its own
 # database on the test server; the fault test runs a throwaway PostgreSQL of its own.

@@ -8,6 +8,7 @@ the number of questions or answers; the questionnaire comes from the process's c
 from dataclasses import dataclass
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,8 +17,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from .conditions import neighbour_section, questionnaire_path, visible_sections
 from .forms import SectionForm
-from .mail import receipt_send
-from .models import Invitation
+from .mail import receipt_enqueue
+from .models import Invitation, Response, ResponseStatus
 from .services.answers import response_answers
 from .services.questionnaire import questionnaire_sections, questionnaire_version
 from .services.responses import (
@@ -215,14 +216,19 @@ def submit(request: HttpRequest, token: str) -> HttpResponse:
     visit = _visit(request, token)
     if isinstance(visit, HttpResponse):
         return visit
-    already_submitted = visit.is_submitted
     try:
-        response = response_submit(invitation=visit.invitation, sections=visit.sections)
+        with transaction.atomic():
+            # Under the response's row lock: of two submits at once, only the first sends a receipt.
+            status = Response.objects.select_for_update().filter(invitation=visit.invitation).values("status")
+            already_submitted = status.first() == {"status": ResponseStatus.SUBMITTED}
+            response_submit(invitation=visit.invitation, sections=visit.sections)
+            if not already_submitted:
+                # Queued with the submit, in one transaction: the submit never waits on the mail server,
+                # and a submitted response always has its receipt on the way.
+                receipt_enqueue(invitation=visit.invitation)
     except IncompleteResponse:
         messages.error(request, _("Some required questions are not answered yet. They are marked below."))
         return redirect("questionnaire:review", token)
-    if not already_submitted:
-        receipt_send(invitation=visit.invitation, response=response, sections=visit.sections)
     return redirect("questionnaire:landing", token)
 
 
