@@ -32,7 +32,6 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 
-
 def required(name: str, default: str) -> str:
     """Return the environment variable *name*; while debugging, *default* when it is unset.
 
