@@ -254,7 +254,7 @@ def scheduled_reminders_enqueue(moment=None) -> list[MailBatch]:
     moment = moment or timezone.now()
     today = timezone.localdate(moment)
     batches = []
-    for round_ in Round.objects.open_at(moment).exclude(reminder_days="").exclude(closes_at__isnull=True):
+    for round_ in Round.objects.filter(opens_at__lte=moment, closes_at__gt=moment).exclude(reminder_days=""):
         passed = [day for day in round_.reminder_dates() if day <= today]
         if not passed or round_.mail_batches.filter(kind=REMINDER, scheduled_for=passed[-1]).exists():
             continue
@@ -559,9 +559,10 @@ def _next_look(mails: QuerySet, report: RunReport) -> datetime | None:
     if not found["count"]:
         return None
     now = timezone.now()
-    moments = [m for m in (found["due"], found["claimed"] and found["claimed"] + _lease()) if m]
     if report.again_in is not None:
-        moments.append(now + timedelta(seconds=report.again_in))
+        # The run said when: the slice was used up (at once), the per-minute limit or the server asks to wait.
+        return now + timedelta(seconds=report.again_in)
+    moments = [m for m in (found["due"], found["claimed"] and found["claimed"] + _lease()) if m]
     return max(min(moments), now) if moments else now
 
 
