@@ -25,12 +25,16 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 setup: $(VENV)/.installed .env
 
-# Personal links in the demo and its mails point at the server that runs.
+# Personal links in the demo and its mails point at the server that runs. A worker runs beside
+# the web server, as in production, so that mail goes through the queue; it stops with the server.
 run: export SITE_URL ?= http://$(HOST)
 run: setup
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py demo
-	$(PY) manage.py runserver $(HOST)
+	@$(PY) manage.py db_worker --no-reload --interval 1 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	  echo "Worker started (manage.py db_worker, pid $$worker): it sends the mail."; \
+	  $(PY) manage.py runserver $(HOST)
 
 test: setup
 	@command -v chromium >/dev/null || { echo "Installing Chromium for the browser tests"; \

@@ -122,6 +122,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # SQLite, for trying the app only, cannot enforce one of the answers' unique
     # constraints (NULLS NOT DISTINCT); PostgreSQL, which holds real answers, does.
     SILENCED_SYSTEM_CHECKS = ["models.W047"]
+    # The worker writes beside the web server: take the write lock when a transaction begins,
+    # and wait for it, rather than fail with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("transaction_mode", "IMMEDIATE")
+    DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
 
 # --- Language and time --------------------------------------------------------
 
