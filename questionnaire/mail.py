@@ -368,10 +368,12 @@ def _not_needed(mail: Mail) -> str:
         return _("The round is no longer open.")
     if not invitation.library.email:
         return _("The library has no e-mail address.")
+    if mail.again:
+        return ""  # staff asked for this one mail: it goes
     response = getattr(invitation, "response", None)
     if response is not None and response.status == ResponseStatus.SUBMITTED:
         return _("The library has submitted.")
-    if mail.kind == INVITATION and invitation.sent_at and not mail.again:
+    if mail.kind == INVITATION and invitation.sent_at:
         return _("The invitation was sent already.")
     since = mail.batch.created_at if mail.batch else mail.created_at
     if mail.kind == REMINDER and invitation.last_reminded_at and invitation.last_reminded_at >= since:
@@ -778,3 +780,29 @@ def progress(mails: QuerySet, *, failures: int = 200) -> Progress:
 def round_mail_problems(round: Round) -> Progress:
     """Return the failed and to-be-retried invitations and reminders of *round*, from all its batches."""
     return progress(Mail.objects.filter(batch__round=round))
+
+
+def round_batches(round: Round, *, limit: int = 5) -> list[tuple[MailBatch, Progress]]:
+    """Return *round*'s latest batches, running ones first, each with its counts: two queries in all."""
+    batches = list(
+        round.mail_batches.select_related("created_by").order_by(F("finished_at").desc(nulls_first=True), "-pk")[:limit]
+    )
+    rows = (
+        Mail.objects.filter(batch__in=batches)
+        .values("batch")
+        .annotate(total=Count("pk"), **{status: Count("pk", filter=Q(status=status)) for status in MailStatus.values})
+    )
+    counts = {row["batch"]: row for row in rows}
+    result = []
+    for batch in batches:
+        row = counts.get(batch.pk, {})
+        result.append(
+            (
+                batch,
+                Progress(
+                    total=row.get("total", 0),
+                    **{status: row.get(status, 0) for status in MailStatus.values},
+                ),
+            )
+        )
+    return result
