@@ -58,9 +58,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def smtp_server(handler: Handler):
-    """Run *handler* on a free loopback port; yield the port."""
-    port = free_port()
+def smtp_server(handler: Handler, *, port: int | None = None):
+    """Run *handler* on *port* (a free loopback port if None); yield the port."""
+    port = port or free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     try:
