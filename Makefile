@@ -25,19 +25,24 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 setup: $(VENV)/.installed .env
 
-# Personal links in the demo and its mails point at the server that runs.
+# Personal links in the demo and its mails point at the server that runs. A worker runs beside
+# the web server, as in production, so that mail goes through the queue; it stops with the server.
 run: export SITE_URL ?= http://$(HOST)
 run: setup
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py demo
-	$(PY) manage.py runserver $(HOST)
+	@$(PY) manage.py db_worker --no-reload --interval 1 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	  echo "Worker started (manage.py db_worker, pid $$worker): it sends the mail."; \
+	  $(PY) manage.py runserver $(HOST)
 
 test: setup
 	@command -v chromium >/dev/null || { echo "Installing Chromium for the browser tests"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; }
 	@ldconfig -p | grep -q 'libcairo\.so\.2' && fc-list -q : || { echo "Installing cairo and fonts for the map's PNG"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libcairo2 fontconfig fonts-dejavu-core) >/dev/null; }
-	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} DJANGO_DEBUG=false DJANGO_HTTPS=false DJANGO_COLLECTED_STATIC=false $(PY) -m pytest $(PYTEST_ARGS)
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} DJANGO_DEBUG=false DJANGO_HTTPS=false DJANGO_COLLECTED_STATIC=false \
+	  SITE_URL=http://testserver EMAIL_URL=memorymail:// $(PY) -m pytest $(PYTEST_ARGS)
 
 # Benchmarks under gunicorn at modest sizes (bench/README.md). Each makes and drops its own
 # database on the test server; the fault test runs a throwaway PostgreSQL of its own.

@@ -34,6 +34,7 @@ APP_ENV = {
     "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
     "DJANGO_SECRET_KEY": "bench",
     "DJANGO_CONN_MAX_AGE": "60",
+    "SITE_URL": "http://127.0.0.1:8000",
     # Receipts are built as in production, then dropped: no mail leaves a benchmark.
     "EMAIL_URL": "dummymail://",
 }

@@ -9,7 +9,9 @@ from datetime import timedelta
 from functools import cached_property
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -201,6 +203,25 @@ def personal_data_retention() -> timedelta:
     return timedelta(days=settings.PERSONAL_DATA_RETENTION_DAYS)
 
 
+def reminder_day_list(value: str) -> list[int]:
+    """Return the days of "7, 2" as [7, 2], largest first; raise ValueError for anything else."""
+    days = [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
+    if any(day < 0 or day > 365 for day in days):
+        raise ValueError(value)
+    return sorted(set(days), reverse=True)
+
+
+def validate_reminder_days(value: str) -> None:
+    try:
+        reminder_day_list(value)
+    except ValueError:
+        raise ValidationError(
+            _("Write whole numbers of days before the deadline, separated by commas, e.g. %(example)s."),
+            code="invalid_reminder_days",
+            params={"example": "7, 2"},
+        ) from None
+
+
 class Round(models.Model):
     slug = models.SlugField(_("slug"), max_length=50, unique=True)
     title = models.CharField(_("title"), max_length=200)
@@ -210,6 +231,16 @@ class Round(models.Model):
     opens_at = models.DateTimeField(_("opens"), default=timezone.now)
     closes_at = models.DateTimeField(_("closes"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    reminder_days = models.CharField(
+        _("reminder days"),
+        max_length=50,
+        blank=True,
+        validators=[validate_reminder_days],
+        help_text=_(
+            "Days before the deadline on which libraries that have not submitted get a reminder, "
+            "e.g. 7, 2. The scheduled job (run_scheduled) sends them."
+        ),
+    )
     # Set when the contact persons' names, titles, e-mails and phones were removed.
     personal_data_removed_at = models.DateTimeField(_("personal data removed"), null=True, blank=True, editable=False)
 
@@ -235,6 +266,13 @@ class Round(models.Model):
     def has_closed(self, moment=None):
         moment = moment or timezone.now()
         return self.closes_at is not None and self.closes_at <= moment
+
+    def reminder_dates(self):
+        """Return the dates (in the site's time zone) on which the scheduled reminders go, earliest first."""
+        if not self.closes_at or not self.reminder_days:
+            return []
+        deadline = timezone.localdate(self.closes_at)
+        return [deadline - timedelta(days=days) for days in reminder_day_list(self.reminder_days)]
 
     @property
     def personal_data_due_at(self):
@@ -399,3 +437,118 @@ class ResponseChange(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.question.code if self.question else self.response}"
+
+
+# --- Mail on the queue ------------------------------------------------------------------
+
+
+class MailKind(models.TextChoices):
+    INVITATION = "invitation", _("invitation")
+    REMINDER = "reminder", _("reminder")
+    RECEIPT = "receipt", _("receipt")
+    TEST = "test", _("test to staff")
+
+
+class MailStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    SENDING = "sending", _("being sent")
+    RETRY = "retry", _("refused for now; tried again later")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("failed")
+    SKIPPED = "skipped", _("not needed any more")
+
+
+# A mail in one of these states still has to go (or to be given up); the others are settled.
+MAIL_PENDING = (MailStatus.QUEUED, MailStatus.SENDING, MailStatus.RETRY)
+
+
+class MailBatch(models.Model):
+    """One "send invitations" or "send reminders" for a round: what the progress page shows.
+
+    A worker that runs the batch keeps ``heartbeat_at`` fresh; when it stops doing so for
+    ``MAIL_LEASE_SECONDS`` another worker takes over (``questionnaire.mail``).
+    """
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="mail_batches", verbose_name=_("round"))
+    kind = models.CharField(_("kind"), max_length=20, choices=MailKind.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="mail_batches",
+        verbose_name=_("started by"),
+    )
+    created_at = models.DateTimeField(_("queued"), default=timezone.now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    # The reminder day (Round.reminder_days) that the scheduled job queued this batch for.
+    scheduled_for = models.DateField(_("reminder day"), null=True, blank=True)
+    # When the watching task (the one that takes over from a dead worker) is due; None if none is waiting.
+    watch_at = models.DateTimeField(_("watched at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mail batch")
+        verbose_name_plural = _("mail batches")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.round} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def is_finished(self):
+        return self.finished_at is not None
+
+
+class Mail(models.Model):
+    """One mail to send: the outbox row a worker claims, sends and marks.
+
+    Recipients are worked out when the mail goes (a corrected address counts); only a test
+    to a staff member names its recipient here.
+    """
+
+    batch = models.ForeignKey(
+        MailBatch, on_delete=models.CASCADE, null=True, blank=True, related_name="mails", verbose_name=_("batch")
+    )
+    invitation = models.ForeignKey(
+        Invitation, on_delete=models.CASCADE, related_name="mails", verbose_name=_("invitation")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=MailKind.choices)
+    # Send the invitation even though one went before (staff asked to resend it).
+    again = models.BooleanField(_("resend"), default=False)
+    to = models.EmailField(_("to"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=MailStatus.choices, default=MailStatus.QUEUED)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    created_at = models.DateTimeField(_("queued"), default=timezone.now)
+    # The claim: which worker's run holds the mail, and since when (database time).
+    claim = models.CharField(_("claim"), max_length=32, blank=True)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    # The last time a worker started sending it: the per-minute limit counts these.
+    attempted_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    error = models.TextField(_("server's answer"), blank=True)
+
+    class Meta:
+        verbose_name = _("mail")
+        verbose_name_plural = _("mails")
+        ordering = ["batch", "pk"]
+        indexes = [
+            models.Index(fields=["batch", "status"], name="mail_batch_status"),
+            models.Index(fields=["status", "next_attempt_at"], name="mail_status_next_attempt"),
+            models.Index(fields=["attempted_at"], name="mail_attempted_at"),
+        ]
+        constraints = [
+            # One invitation or reminder waiting per library at a time: pressing "send" twice queues nothing twice.
+            models.UniqueConstraint(
+                fields=["invitation", "kind"],
+                condition=Q(
+                    status__in=["queued", "sending", "retry"], kind__in=["invitation", "reminder"], again=False
+                ),
+                name="mail_one_pending_per_invitation",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.invitation.library}"

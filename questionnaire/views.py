@@ -5,7 +5,6 @@ with its round, library and response in one query and the answers in one, whatev
 the number of questions or answers; the questionnaire comes from the process's cache.
 """
 
-import logging
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from .conditions import neighbour_section, questionnaire_path, visible_sections
 from .forms import SectionForm
-from .mail import receipt_send
+from .mail import receipt_enqueue
 from .models import Invitation
 from .services.answers import response_answers
 from .services.questionnaire import questionnaire_sections, questionnaire_version
@@ -31,8 +30,6 @@ from .services.responses import (
 )
 from .services.rounds import invitation_mark_opened
 from .services.summary import answer_summary
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -231,20 +228,14 @@ def submit(request: HttpRequest, token: str) -> HttpResponse:
         response_submit(
             invitation=visit.invitation,
             sections=visit.sections,
-            on_submitted=lambda response: _receipt_send(visit, response),
+            # Queued with the submit, in one transaction: the submit never waits on the mail
+            # server, and a submitted response always has its receipt on the way.
+            on_submitted=lambda response: receipt_enqueue(invitation=visit.invitation),
         )
     except IncompleteResponse:
         messages.error(request, _("Some required questions are not answered yet. They are marked below."))
         return redirect("questionnaire:review", token)
     return redirect("questionnaire:landing", token)
-
-
-def _receipt_send(visit: Visit, response) -> None:
-    # The answers are stored: whatever the mail does, the library sees its receipt page.
-    try:
-        receipt_send(invitation=visit.invitation, response=response, sections=visit.sections)
-    except Exception:
-        logger.exception("The receipt to %s could not be sent", visit.invitation)
 
 
 def receipt(request: HttpRequest, token: str, *, visit: Visit) -> HttpResponse:

@@ -31,8 +31,23 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
+
+def required(name: str, default: str) -> str:
+    """Return the environment variable *name*; while debugging, *default* when it is unset.
+
+    In production a forgotten setting must stop the app with a clear message, never fall
+    back to a value for a laptop (an SQLite file, links to 127.0.0.1, mail on the console).
+    """
+    value = env.str(name, default="")
+    if value:
+        return value
+    if not DEBUG:
+        raise ImproperlyConfigured(f"Set {name} (or DJANGO_DEBUG=true for local use); see the README's Configuration.")
+    return default
+
+
 # Absolute base of the personal links written into invitations and mails.
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+SITE_URL = required("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -49,6 +64,9 @@ INSTALLED_APPS = [
     "bootstrap",
     # Locks out repeated failed logins to the admin (see Security below).
     "axes",
+    # The task queue (see Background work below).
+    "django_tasks",
+    "django_tasks_db",
     "questionnaire",
     "results",
 ]
@@ -94,7 +112,7 @@ TEMPLATES = [
 # PostgreSQL holds the answers in production and in the tests; an SQLite file is
 # the default only so that trying the app needs nothing installed.
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": env.db_url_config(required("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=0))
@@ -106,6 +124,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # SQLite, for trying the app only, cannot enforce one of the answers' unique
     # constraints (NULLS NOT DISTINCT); PostgreSQL, which holds real answers, does.
     SILENCED_SYSTEM_CHECKS = ["models.W047"]
+    # The worker writes beside the web server: take the write lock when a transaction begins,
+    # and wait for it, rather than fail with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("transaction_mode", "IMMEDIATE")
+    DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
 
 # --- Language and time --------------------------------------------------------
 
@@ -141,14 +163,33 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Mail ----------------------------------------------------------------------
 
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_CONFIG = env.email_url_config(required("EMAIL_URL", "consolemail://"))
 vars().update(EMAIL_CONFIG)
+# Seconds an SMTP server may take to answer before the mail is tried again later; the
+# worker's lease below must stay well above it, or a slow send would look like a dead worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# The most mails a minute, across all workers (a Microsoft 365 mailbox allows about 30).
+EMAIL_MAX_PER_MINUTE = env.int("EMAIL_MAX_PER_MINUTE", default=None)
+# A temporary refusal (4xx, a dropped connection, a timeout) is tried again after this many
+# seconds, doubling each time up to an hour; after EMAIL_MAX_ATTEMPTS it counts as failed.
+EMAIL_RETRY_SECONDS = env.int("EMAIL_RETRY_SECONDS", default=60)
+EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=8)
+# A worker that has shown no sign of life for this long is taken to be dead: another worker
+# takes over its batch and the mails it had claimed but not sent.
+MAIL_LEASE_SECONDS = env.int("MAIL_LEASE_SECONDS", default=300)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Danmarks Biblioteksforening <noreply@db.dk>")
 SURVEY_CONTACT_EMAIL = env.str("SURVEY_CONTACT_EMAIL", default="db@db.dk")
 # A library that has not submitted gets at most one reminder (or the invitation) in this many days.
 REMINDER_INTERVAL_DAYS = env.int("REMINDER_INTERVAL_DAYS", default=7)
 # The landing page promises that contact details are deleted at most a year after a round closes.
 PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=365)
+
+# --- Background work ------------------------------------------------------------
+
+# Mail and other long work go on Django's task queue (django-tasks), kept in the app's own
+# database (django-tasks-db): no other server to run. `manage.py db_worker` does the work;
+# `make run` starts one beside the web server, production runs it as a service (README).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # --- Security ------------------------------------------------------------------
 

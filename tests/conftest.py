@@ -165,3 +165,34 @@ def reader_client(client, reader):
 def manager_client(client, manager):
     client.force_login(manager)
     return client
+
+
+# --- The task queue -----------------------------------------------------------------------
+
+
+def work_off() -> None:
+    """Run every queued task that is due, in this process, as ``manage.py db_worker --batch`` does.
+
+    The worker's own check for stale database connections is left out: inside a test's
+    transaction it would close the connection.
+    """
+    from unittest import mock
+
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    worker = Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        worker.run()
+    from django_tasks_db.models import DBTaskResult
+
+    failed = DBTaskResult.objects.failed()
+    assert not failed.exists(), "\n".join(result.traceback for result in failed)

@@ -17,6 +17,8 @@ def test_check_deploy_is_clean_under_production_settings():
         "DJANGO_DEBUG": "false",
         "DJANGO_ALLOWED_HOSTS": "borgerservice.db.dk",
         "DATABASE_URL": os.environ.get("DATABASE_URL", "sqlite:////tmp/deploy-check.sqlite3"),
+        "SITE_URL": "https://borgerservice.db.dk",
+        "EMAIL_URL": "smtp+tls://survey:secret@smtp.example.dk:587",
     }
     result = subprocess.run(  # noqa: S603 - our own manage.py
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -32,6 +34,24 @@ def test_production_refuses_to_start_without_a_secret_key():
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
     )
     assert result.returncode != 0 and "DJANGO_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize("missing", ["DATABASE_URL", "SITE_URL", "EMAIL_URL"])
+def test_production_refuses_to_start_without_database_site_or_mail(missing):
+    env = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": "x" * 60,
+        "DATABASE_URL": "sqlite:////tmp/deploy-check.sqlite3",
+        "SITE_URL": "https://borgerservice.db.dk",
+        "EMAIL_URL": "smtp://smtp.example.dk:587",
+    }
+    del env[missing]
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and f"Set {missing}" in result.stderr
 
 
 @pytest.mark.django_db

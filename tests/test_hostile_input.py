@@ -28,7 +28,7 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from questionnaire.mail import mail_message
-from questionnaire.models import Library, Response
+from questionnaire.models import Library, Mail, MailKind, Response
 from results.excel import workbook_write
 from results.tallies import Filters
 from tests.conftest import (
@@ -40,6 +40,7 @@ from tests.conftest import (
     make_round,
     make_staff,
     stored_answers,
+    work_off,
 )
 
 pytestmark = pytest.mark.django_db
@@ -412,6 +413,8 @@ def test_two_submits_at_the_same_moment_send_one_receipt(monkeypatch):
         thread.join()
     assert statuses == [302, 302]
     assert Response.objects.get(invitation=invitation).is_submitted
+    assert Mail.objects.filter(invitation=invitation, kind=MailKind.RECEIPT).count() == 1  # one receipt queued
+    work_off()
     assert len(mail.outbox) == 1
 
 

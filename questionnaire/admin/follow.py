@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..downloads import xlsx_response
-from ..mail import invitations_to_send, invitations_without_email, reminders_to_send
+from ..mail import invitations_to_send, invitations_without_email, reminders_to_send, round_batches, round_mail_problems
 from ..models import Library
 from ..tracking import non_respondents_write_xlsx, round_non_respondents, round_overview
 from .base import RoundPages, admin_path, require
@@ -40,6 +40,9 @@ class FollowPages(RoundPages):
             to_remind=reminders_to_send(round_).count(),
             without_email=invitations_without_email(round_).count(),
             failed=round_.invitations.exclude(send_error="").count(),
+            batches=round_batches(round_),
+            problems=round_mail_problems(round_),
+            is_open=round_.is_open(),
             not_invited=Library.objects.active().exclude(invitations__round=round_).count(),
             results_url=reverse("results:round", args=[round_.slug]),
             can_send=self.has_send_mail_permission(request),

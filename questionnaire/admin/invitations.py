@@ -13,13 +13,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from ..mail import SendReport, invitations_send, reminders_send
-from ..models import Invitation, ResponseStatus, Round
+from ..mail import invitation_resend, invitation_test_send, invitations_enqueue, reminders_enqueue
+from ..models import Invitation, Mail, ResponseStatus, Round
 from ..services.corrections import response_for_staff
 from ..services.rounds import invitation_url
 from ..tracking import invitation_status
 from .base import SendMailPermission, admin_path, require, short_time, yes_no_filter
-from .mail import report_sending
+from .mail import report_queued
 
 
 class InvitationStatusFilter(admin.SimpleListFilter):
@@ -166,31 +166,30 @@ class InvitationAdmin(SendMailPermission, admin.ModelAdmin):
             _("Show the answers"),
         )
 
-    def _send(self, request, queryset, send):
-        report = SendReport()
+    def _enqueue(self, request, queryset, enqueue):
         for round_ in Round.objects.filter(invitations__in=queryset).distinct():
             try:
-                part = send(round=round_, invitations=queryset.filter(round=round_))
+                batch = enqueue(round=round_, invitations=queryset.filter(round=round_), user=request.user)
             except ValidationError as error:
                 self.message_user(request, " ".join(error.messages), messages.ERROR)
                 continue
-            report.sent += part.sent
-            report.failed += part.failed
-        report_sending(self, request, report)
+            report_queued(self, request, batch, batch.mails.count())
 
     @admin.action(
         description=_("Send the invitation to selected libraries not yet invited by mail"), permissions=["send_mail"]
     )
     def send_invitation(self, request, queryset):
-        self._send(request, queryset, invitations_send)
+        self._enqueue(request, queryset, invitations_enqueue)
 
     @admin.action(description=_("Send a reminder to selected libraries that are due one"), permissions=["send_mail"])
     def send_reminder(self, request, queryset):
-        self._send(request, queryset, reminders_send)
+        self._enqueue(request, queryset, reminders_enqueue)
 
     def get_urls(self):
         return [
             admin_path(self, "<int:pk>/answer/", require_POST(self.answer_view), "answer"),
+            admin_path(self, "<int:pk>/resend/", require_POST(self.resend_view), "resend"),
+            admin_path(self, "<int:pk>/test/", require_POST(self.test_view), "test"),
             *super().get_urls(),
         ]
 
@@ -198,8 +197,41 @@ class InvitationAdmin(SendMailPermission, admin.ModelAdmin):
         extra_context = {
             **(extra_context or {}),
             "can_edit_answers": request.user.has_perm("questionnaire.edit_answers"),
+            "can_send": self.has_send_mail_permission(request),
+            "mails": Mail.objects.filter(invitation_id=object_id).order_by("-created_at", "-pk")[:20]
+            if str(object_id).isdigit()
+            else [],
         }
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def _queue_one(self, request, pk, queue, done):
+        require(request, "send_mail")
+        invitation = get_object_or_404(Invitation.objects.select_related("library", "round"), pk=pk)
+        try:
+            queue(invitation)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+        else:
+            self.message_user(request, done, messages.SUCCESS)
+        return redirect("admin:questionnaire_invitation_change", invitation.pk)
+
+    def resend_view(self, request, pk):
+        """Queue this library's invitation once more (it lost the first, or its address was corrected)."""
+        return self._queue_one(
+            request,
+            pk,
+            lambda invitation: invitation_resend(invitation=invitation),
+            _("The invitation is queued and goes out in a moment."),
+        )
+
+    def test_view(self, request, pk):
+        """Queue this library's invitation, exactly as it reads, to the staff member's own address."""
+        return self._queue_one(
+            request,
+            pk,
+            lambda invitation: invitation_test_send(invitation=invitation, to=request.user.email),
+            _("A test of the invitation is queued to %(email)s.") % {"email": request.user.email},
+        )
 
     def answer_view(self, request, pk):
         """Start (or go to) the response to an invitation, to enter answers on the library's behalf."""

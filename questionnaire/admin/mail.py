@@ -1,38 +1,48 @@
-"""Mail from the admin: a round's invitations and reminders, asked for first, and the report after."""
+"""Mail from the admin: a round's invitations and reminders, asked for first, then their progress.
+
+Asking puts the mails on the queue and returns at once (a constant number of queries, however
+many libraries); a worker sends them while the progress page refreshes itself.
+"""
 
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from ..mail import SendReport, invitations_send, invitations_to_send, reminders_send, reminders_to_send
+from ..mail import invitations_enqueue, invitations_to_send, progress, reminders_enqueue, reminders_to_send
+from ..models import MailBatch, MailKind
 from .base import RoundPages, SendMailPermission, admin_path, require
 
+# Seconds between two refreshes of a progress page while its batch runs.
+REFRESH_SECONDS = 3
 
-def report_sending(model_admin, request, report: SendReport) -> None:
-    """Tell the staff member how many mails went, and which libraries' failed."""
+
+def progress_url(batch: MailBatch) -> str:
+    return reverse("admin:questionnaire_round_mail_progress", args=[batch.round_id, batch.pk])
+
+
+def report_queued(model_admin, request, batch: MailBatch, queued: int) -> None:
+    """Tell the staff member how many mails were queued, with a link to their progress."""
+    if not queued:
+        model_admin.message_user(request, _("Nothing to send: no library is due this mail."), messages.INFO)
+        return
+    text = ngettext(
+        "%(count)d mail queued; a worker sends it.", "%(count)d mails queued; a worker sends them.", queued
+    ) % {"count": queued}
     model_admin.message_user(
-        request, ngettext("%d mail sent.", "%d mails sent.", report.sent) % report.sent, messages.SUCCESS
+        request,
+        format_html('{} <a href="{}">{}</a>', text, progress_url(batch), _("Follow the progress")),
+        messages.SUCCESS,
     )
-    if report.failed:
-        libraries = ", ".join(invitation.library.name for invitation, _error in report.failed[:10])
-        model_admin.message_user(
-            request,
-            ngettext(
-                "%(count)d mail failed (%(libraries)s); the error is shown on the invitation.",
-                "%(count)d mails failed (%(libraries)s); the errors are shown on the invitations.",
-                len(report.failed),
-            )
-            % {"count": len(report.failed), "libraries": libraries},
-            messages.ERROR,
-        )
 
 
 class RoundMailPages(SendMailPermission, RoundPages):
-    """RoundAdmin's pages and actions that send a round's invitations and reminders."""
+    """RoundAdmin's pages and actions that send a round's invitations and reminders, and follow them."""
 
     @admin.action(description=_("Send invitations (asks first)"), permissions=["send_mail"])
     def send_invitations(self, request, queryset):
@@ -46,6 +56,7 @@ class RoundMailPages(SendMailPermission, RoundPages):
         return [
             admin_path(self, "<int:pk>/send/invitations/", self.send_view, "send_invitations"),
             admin_path(self, "<int:pk>/send/reminders/", self.send_view, "send_reminders"),
+            admin_path(self, "<int:pk>/mail/<int:batch>/", self.progress_view, "mail_progress"),
             *super().get_urls(),
         ]
 
@@ -53,15 +64,18 @@ class RoundMailPages(SendMailPermission, RoundPages):
         round_ = self.round_or_404(request, pk)
         require(request, "send_mail")
         reminders = request.resolver_match.url_name.endswith("reminders")
-        due = reminders_to_send(round_) if reminders else invitations_to_send(round_)
         if request.method == "POST":
+            enqueue = reminders_enqueue if reminders else invitations_enqueue
             try:
-                report = reminders_send(round=round_) if reminders else invitations_send(round=round_)
+                batch = enqueue(round=round_, user=request.user)
             except ValidationError as error:
                 self.message_user(request, " ".join(error.messages), messages.ERROR)
-            else:
-                report_sending(self, request, report)
-            return redirect("admin:questionnaire_round_overview", round_.pk)
+                return redirect("admin:questionnaire_round_overview", round_.pk)
+            if batch.is_finished:  # nothing was due
+                report_queued(self, request, batch, 0)
+                return redirect("admin:questionnaire_round_overview", round_.pk)
+            return redirect(progress_url(batch))
+        due = reminders_to_send(round_) if reminders else invitations_to_send(round_)
         title = _("Send reminders") if reminders else _("Send invitations")
         context = self.round_context(
             request,
@@ -74,3 +88,19 @@ class RoundMailPages(SendMailPermission, RoundPages):
             reminder_interval=settings.REMINDER_INTERVAL_DAYS,
         )
         return TemplateResponse(request, "admin/questionnaire/round/confirm_send.html", context)
+
+    def progress_view(self, request, pk, batch):
+        round_ = self.round_or_404(request, pk)
+        batch = get_object_or_404(MailBatch.objects.select_related("created_by"), pk=batch, round=round_)
+        title = (_("Reminders: %(round)s") if batch.kind == MailKind.REMINDER else _("Invitations: %(round)s")) % {
+            "round": round_.title
+        }
+        context = self.round_context(
+            request,
+            round_,
+            title,
+            batch=batch,
+            progress=progress(batch.mails.all()),
+            refresh_seconds=None if batch.is_finished else REFRESH_SECONDS,
+        )
+        return TemplateResponse(request, "admin/questionnaire/round/mail_progress.html", context)

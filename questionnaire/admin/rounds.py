@@ -76,7 +76,16 @@ class RoundAdmin(FollowPages, RoundMailPages, PersonalDataPages, admin.ModelAdmi
         return fields
 
     def get_fields(self, request, obj=None):
-        return ("title", "slug", "questionnaire", "opens_at", "closes_at", "created_at", "personal_data_removed_at")
+        return (
+            "title",
+            "slug",
+            "questionnaire",
+            "opens_at",
+            "closes_at",
+            "reminder_days",
+            "created_at",
+            "personal_data_removed_at",
+        )
 
     @admin.display(description=_("invited"), ordering="invited")
     def invited_count(self, round_):

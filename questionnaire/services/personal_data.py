@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import Answer, ResponseChange, Round
+from ..models import Answer, Mail, MailKind, ResponseChange, Round
 
 
 def holds_personal_data():
@@ -37,6 +37,8 @@ def round_anonymise(*, round: Round) -> int:
         )
     removed, _counts = Answer.objects.personal().filter(response__invitation__round=round_).delete()
     ResponseChange.objects.personal().filter(response__invitation__round=round_).update(old_value="", new_value="")
+    # A refused receipt's server answer may name the contact person's address.
+    Mail.objects.filter(invitation__round=round_, kind=MailKind.RECEIPT).exclude(error="").update(error="")
     if round_.personal_data_removed_at is None:
         round_.personal_data_removed_at = timezone.now()
         round_.save(update_fields=["personal_data_removed_at"])

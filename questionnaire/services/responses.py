@@ -73,8 +73,8 @@ def response_submit(*, invitation: Invitation, sections, on_submitted=None) -> R
     Answers to questions that are not shown (say, the model sections of a library
     that has not started) are removed, so that they are never counted. Raise
     IncompleteResponse if a shown, required question is unanswered.
-    *on_submitted(response)* runs once the submission is committed, and only for the
-    call that submitted: of two submits at the same moment, one sends the receipt.
+    *on_submitted(response)* runs in the same transaction, and only for the call that
+    submitted: of two submits at the same moment, one queues the receipt.
     """
     response = locked_response(invitation)
     if response.is_submitted:
@@ -89,5 +89,5 @@ def response_submit(*, invitation: Invitation, sections, on_submitted=None) -> R
     response.resume_section = ""
     response.save(update_fields=["status", "submitted_at", "resume_section"])
     if on_submitted:
-        transaction.on_commit(lambda: on_submitted(response))
+        on_submitted(response)
     return response

@@ -1,6 +1,7 @@
 """The admin as DB staff use it: register, rounds, overview, invitations, responses."""
 
 import re
+import time
 from datetime import timedelta
 from io import BytesIO
 
@@ -11,7 +12,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from openpyxl import Workbook, load_workbook
 
-from questionnaire.models import Library, Municipality
+from questionnaire.models import Invitation, Library, MailBatch, Municipality
 from questionnaire.register import HEADER
 from questionnaire.tracking import round_overview
 from tests.conftest import (
@@ -19,13 +20,16 @@ from tests.conftest import (
     NOT_STARTED_ANSWERS,
     admin_url,
     answer_all,
+    count_queries,
     days_ago,
     make_invitation,
     make_library,
     make_round,
     make_staff,
     page_queries,
+    work_off,
 )
+from tests.questionnaire.test_mail import RefusingBackend
 
 pytestmark = pytest.mark.django_db
 
@@ -234,16 +238,78 @@ def test_invite_and_send_invitations_from_the_overview(busy_round, manager_clien
     assert confirm.status_code == 200 and confirm.context["count"] == 2
     assert mail.outbox == []  # asking sends nothing
     done = manager_client.post(admin_url("round_send_invitations", busy_round.pk))
-    assert done.status_code == 302
+    batch = MailBatch.objects.get()
+    assert done.status_code == 302 and done.url == admin_url("round_mail_progress", busy_round.pk, batch.pk)
+    assert mail.outbox == []  # queued: the worker sends
+
+    waiting = manager_client.get(done.url)
+    html = waiting.content.decode()
+    assert '<meta http-equiv="refresh" content="3">' in html
+    assert waiting.context["progress"].queued == 2 and "Venter på en worker." in html
+    work_off()
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
         Library.objects.filter(name__in=["Aarhus Ikke sendt", "Ikke inviteret"]).values_list("email", flat=True)
     )
-    manager_client.post(admin_url("round_send_invitations", busy_round.pk))
+    finished = manager_client.get(done.url)
+    assert finished.context["progress"].sent == 2 and 'http-equiv="refresh"' not in finished.content.decode()
+    assert "Færdig" in finished.content.decode()
+
+    again = manager_client.post(admin_url("round_send_invitations", busy_round.pk))
+    assert again.url == admin_url("round_overview", busy_round.pk)  # nothing due: nothing queued
+    work_off()
     assert len(mail.outbox) == 2
+    overview = manager_client.get(admin_url("round_overview", busy_round.pk))
+    assert [counts.sent for _batch, counts in overview.context["batches"]] == [0, 2]
+
+
+def test_the_progress_page_and_the_overview_name_the_failures_in_the_servers_words(
+    busy_round, manager_client, settings
+):
+    settings.EMAIL_BACKEND = "tests.questionnaire.test_mail.RefusingBackend"
+    refused = busy_round.invitations.get(library__name="Aarhus Ikke sendt")
+    RefusingBackend.permanent, RefusingBackend.once = {refused.library.email}, set()
+
+    done = manager_client.post(admin_url("round_send_invitations", busy_round.pk))
+    work_off()
+
+    page = manager_client.get(done.url).content.decode()
+    assert "Aarhus Ikke sendt" in page and "550 5.1.1 User unknown" in page
+    overview = manager_client.get(admin_url("round_overview", busy_round.pk)).content.decode()
+    assert 'id="mail-failures"' in overview and "550 5.1.1 User unknown" in overview
+
+
+def request_cost(manager_client, round_) -> tuple[float, int]:
+    """Return the seconds and queries of the request that asks for the invitations of *round_*."""
+
+    def post():
+        assert manager_client.post(admin_url("round_send_invitations", round_.pk)).status_code == 302
+
+    started = time.perf_counter()
+    queries = count_queries(post)
+    return time.perf_counter() - started, queries
+
+
+def test_send_invitations_takes_the_same_queries_and_no_longer_for_500_libraries_than_for_10(manager_client):
+    costs = {}
+    for count in (10, 500):
+        round_ = make_round(slug=f"runde-{count}")
+        home = Municipality.objects.get(code="101")
+        Library.objects.bulk_create(
+            Library(name=f"Bibliotek {count}-{n}", municipality=home, email=f"lib{n}@example.com") for n in range(count)
+        )
+        Invitation.objects.bulk_create(
+            Invitation(round=round_, library=library)
+            for library in Library.objects.filter(name__startswith=f"Bibliotek {count}-")
+        )
+        costs[count] = request_cost(manager_client, round_)
+    assert costs[500][1] == costs[10][1]
+    assert costs[500][0] < 1.0
+    assert mail.outbox == []
 
 
 def test_send_reminders_from_the_admin(busy_round, manager_client):
     manager_client.post(admin_url("round_send_reminders", busy_round.pk))
+    work_off()
 
     # Not submitted and invited long enough ago: the draft and the unopened one.
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
@@ -295,10 +361,44 @@ def test_invitation_actions_send_to_the_selected(busy_round, manager_client):
         admin_url("invitation_changelist"),
         {"action": "send_invitation", "_selected_action": [not_sent.pk, already.pk]},
     )
+    work_off()
 
     assert [m.to[0] for m in mail.outbox] == [not_sent.library.email]
     not_sent.refresh_from_db()
     assert not_sent.sent_at is not None
+
+
+def test_resend_one_invitation_and_a_test_to_oneself_from_its_page(busy_round, manager_client, manager):
+    manager.email = "medarbejder@db.example"
+    manager.save()
+    already = busy_round.invitations.get(library__name="Afsendt")
+
+    page = manager_client.get(admin_url("invitation_change", already.pk)).content.decode()
+    assert "Send invitationen igen" in page and "Send en test af invitationen til mig selv" in page
+    manager_client.post(admin_url("invitation_resend", already.pk))
+    manager_client.post(admin_url("invitation_test", already.pk))
+    work_off()
+
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([already.library.email, "medarbejder@db.example"])
+    assert manager_client.get(admin_url("invitation_resend", already.pk)).status_code == 405
+    history = manager_client.get(admin_url("invitation_change", already.pk)).content.decode()
+    assert 'id="invitation-mails"' in history and "Test til medarbejder" in history
+
+
+def test_a_closed_round_offers_no_sending(manager_client):
+    now = timezone.now()
+    closed = make_round(opens_at=now - timedelta(days=30), closes_at=now - timedelta(days=1))
+    make_invitation(round=closed)
+
+    page = manager_client.get(admin_url("round_overview", closed.pk)).content.decode()
+
+    assert admin_url("round_send_invitations", closed.pk) not in page
+    assert admin_url("round_send_reminders", closed.pk) not in page
+
+
+def test_a_round_takes_reminder_days(manager_client, busy_round):
+    page = manager_client.get(admin_url("round_change", busy_round.pk)).content.decode()
+    assert 'name="reminder_days"' in page
 
 
 # --- Anonymising ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from questionnaire.models import Answer, Library, Municipality
 from questionnaire.register import HEADER
-from tests.conftest import ACTIVE_ANSWERS, answer_all, make_invitation, make_library, make_round
+from tests.conftest import ACTIVE_ANSWERS, answer_all, make_invitation, make_library, make_round, work_off
 
 pytestmark = pytest.mark.django_db
 
@@ -66,11 +66,15 @@ def test_send_invitations_twice_sends_once():
     make_invitation(round=round_, library=make_library(email=""))
 
     out, _err = run("send_invitations", "2009")
-    run("send_invitations", "2009")
-
     assert "1 invited library(ies) have no e-mail" in out
-    assert "1 mail(s) sent" in out
+    assert "1 mail(s) queued" in out and mail.outbox == []  # the worker sends
+    again, _err = run("send_invitations", "2009")
+    assert "0 mail(s) queued" in again
+    work_off()
     assert len(mail.outbox) == 1
+
+    out, _err = run("send_invitations", "2009", "--now")
+    assert "0 mail(s) sent" in out and len(mail.outbox) == 1
 
 
 def test_send_invitations_reports_failures_with_a_nonzero_exit(settings):
@@ -81,7 +85,7 @@ def test_send_invitations_reports_failures_with_a_nonzero_exit(settings):
     err = StringIO()
 
     with pytest.raises(CommandError, match="1 mail"):
-        call_command("send_invitations", "2009", stdout=StringIO(), stderr=err)
+        call_command("send_invitations", "2009", "--now", stdout=StringIO(), stderr=err)
 
     assert "fail@example.com" in err.getvalue()
     assert len(mail.outbox) == 1
@@ -96,6 +100,7 @@ def test_send_reminders_only_to_those_not_submitted():
 
     run("send_reminders", "2009")
     run("send_reminders", "2009")
+    work_off()
 
     assert [message.to for message in mail.outbox] == [["waiting@example.com"]]
     waiting.refresh_from_db()

@@ -1,17 +1,41 @@
 import datetime
 import smtplib
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.mail.backends.locmem import EmailBackend
+from django.core.management import call_command
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
-from questionnaire.mail import invitations_send, mail_message, reminders_send, reminders_to_send
-from questionnaire.models import Invitation
+from questionnaire.mail import (
+    _retry_delay,
+    batch_work,
+    invitation_resend,
+    invitation_test_send,
+    invitations_enqueue,
+    invitations_send,
+    mail_message,
+    mail_resume,
+    progress,
+    reminders_send,
+    reminders_to_send,
+    scheduled_reminders_enqueue,
+)
+from questionnaire.models import (
+    Invitation,
+    Mail,
+    MailBatch,
+    MailKind,
+    MailStatus,
+    reminder_day_list,
+    validate_reminder_days,
+)
 from questionnaire.services.rounds import invitation_url
-from tests.conftest import ACTIVE_ANSWERS, answer_all, days_ago, make_invitation, make_library, make_round
+from tests.conftest import ACTIVE_ANSWERS, answer_all, days_ago, make_invitation, make_library, make_round, work_off
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +47,15 @@ class RecordingBackend(EmailBackend):
     disconnect_once = False
 
     def open(self):
+        # As Django's SMTP backend: opening an open connection does nothing.
+        if getattr(self, "_open", False):
+            return False
+        self._open = True
         type(self).opened += 1
         return True
+
+    def close(self):
+        self._open = False
 
     def send_messages(self, messages):
         for message in messages:
@@ -101,7 +132,7 @@ def test_a_refused_address_is_recorded_and_does_not_stop_the_rest(backend):
     assert sorted(message.to[0] for message in mail.outbox) == ["a@example.com", "c@example.com"]
     failing.refresh_from_db()
     assert failing.sent_at is None
-    assert "SMTPRecipientsRefused" in failing.send_error and "fail@example.com" in failing.send_error
+    assert "550 No such user" in failing.send_error and "fail@example.com" in failing.send_error
     for invitation in (first, last):
         invitation.refresh_from_db()
         assert invitation.sent_at is not None
@@ -132,8 +163,9 @@ def test_a_dropped_connection_is_reopened_for_the_rest(backend):
 
     report = invitations_send(round=round_)
 
-    assert report.sent == 2 and len(report.failed) == 1
-    assert "SMTPServerDisconnected" in report.failed[0][1]
+    # A dropped connection is the connection's fault, not the address's: that mail waits for a retry.
+    assert report.sent == 2 and report.failed == [] and len(report.retry) == 1
+    assert "SMTPServerDisconnected" in report.retry[0][1]
     assert backend.opened == 2
 
 
@@ -285,3 +317,256 @@ def test_a_library_that_has_already_submitted_is_not_invited():
 
     assert invitations_send(round=round_).sent == 0
     assert mail.outbox == []
+
+
+# --- On the queue ------------------------------------------------------------------------
+
+
+def test_asking_queues_at_once_and_the_worker_sends():
+    round_ = make_round()
+    invitations = [make_invitation(round=round_, library=make_library(email=f"lib{n}@example.com")) for n in range(3)]
+
+    batch = invitations_enqueue(round=round_)
+
+    assert mail.outbox == [] and batch.mails.count() == 3 and not batch.is_finished
+    work_off()
+    assert sorted(m.to[0] for m in mail.outbox) == [f"lib{n}@example.com" for n in range(3)]
+    batch.refresh_from_db()
+    assert batch.is_finished and batch.started_at <= batch.finished_at
+    assert progress(batch.mails.all()).sent == 3
+    for invitation in invitations:
+        invitation.refresh_from_db()
+        assert invitation.sent_at is not None
+
+
+def test_asking_twice_queues_each_library_once():
+    round_ = make_round()
+    make_invitation(round=round_, library=make_library(email="a@example.com"))
+
+    first = invitations_enqueue(round=round_)
+    second = invitations_enqueue(round=round_)
+
+    assert first.mails.count() == 1 and second.mails.count() == 0 and second.is_finished
+    work_off()
+    assert len(mail.outbox) == 1
+
+
+def refusing(settings, *, permanent=(), once=()):
+    """Use the recording backend, refusing *permanent* addresses with 550 and *once* with 451 the first time."""
+    settings.EMAIL_BACKEND = "tests.questionnaire.test_mail.RefusingBackend"
+    RefusingBackend.permanent, RefusingBackend.once, RefusingBackend.refused = set(permanent), set(once), set()
+
+
+class RefusingBackend(EmailBackend):
+    permanent: set = set()
+    once: set = set()
+    refused: set = set()
+
+    def send_messages(self, messages):
+        for message in messages:
+            to = message.to[0]
+            if to in self.permanent:
+                raise smtplib.SMTPRecipientsRefused({to: (550, b"5.1.1 User unknown")})
+            if to in self.once and to not in self.refused:
+                type(self).refused.add(to)
+                raise smtplib.SMTPRecipientsRefused({to: (451, b"4.7.1 Greylisted, try again later")})
+        return super().send_messages(messages)
+
+
+def test_a_permanent_refusal_is_recorded_with_the_servers_words_and_not_retried(settings):
+    refusing(settings, permanent={"gone@example.com"})
+    settings.EMAIL_RETRY_SECONDS = 0
+    round_ = make_round()
+    gone = make_invitation(round=round_, library=make_library(email="gone@example.com"))
+
+    batch = invitations_enqueue(round=round_)
+    work_off()
+    work_off()
+
+    refused = Mail.objects.get(invitation=gone)
+    assert refused.status == MailStatus.FAILED and refused.attempts == 1
+    assert refused.error == "gone@example.com: 550 5.1.1 User unknown"
+    gone.refresh_from_db()
+    assert gone.sent_at is None and "550 5.1.1 User unknown" in gone.send_error
+    batch.refresh_from_db()
+    assert batch.is_finished
+    assert [m.invitation for m in progress(batch.mails.all()).failures] == [gone]
+
+
+def test_a_temporary_refusal_is_tried_again_later_with_back_off(settings):
+    refusing(settings, once={"grey@example.com"})
+    settings.EMAIL_RETRY_SECONDS = 60
+    round_ = make_round()
+    grey = make_invitation(round=round_, library=make_library(email="grey@example.com"))
+
+    batch = invitations_enqueue(round=round_)
+    work_off()
+
+    waiting = Mail.objects.get(invitation=grey)
+    assert waiting.status == MailStatus.RETRY and "451 4.7.1 Greylisted" in waiting.error
+    assert timedelta(seconds=50) < waiting.next_attempt_at - timezone.now() <= timedelta(seconds=60)
+    # The batch's next run waits for it on the queue.
+    assert DBTaskResult.objects.ready().count() == 0
+    assert DBTaskResult.objects.filter(status="READY", run_after__gte=waiting.next_attempt_at).exists()
+    batch.refresh_from_db()
+    assert not batch.is_finished and mail.outbox == []
+
+    Mail.objects.filter(pk=waiting.pk).update(next_attempt_at=timezone.now())
+    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+    work_off()
+
+    waiting.refresh_from_db()
+    assert waiting.status == MailStatus.SENT and waiting.attempts == 2
+    assert [m.to for m in mail.outbox] == [["grey@example.com"]]
+    batch.refresh_from_db()
+    assert batch.is_finished
+
+
+def test_the_wait_doubles_and_gives_up_after_the_last_attempt(settings):
+    settings.EMAIL_RETRY_SECONDS = 60
+    assert [_retry_delay(n).total_seconds() for n in (1, 2, 3, 7, 8)] == [60, 120, 240, 3600, 3600]
+    refusing(settings, once={"grey@example.com"})
+    settings.EMAIL_MAX_ATTEMPTS = 1
+    round_ = make_round()
+    grey = make_invitation(round=round_, library=make_library(email="grey@example.com"))
+
+    invitations_enqueue(round=round_)
+    work_off()
+
+    given_up = Mail.objects.get(invitation=grey)
+    assert given_up.status == MailStatus.FAILED and given_up.error.startswith("Opgivet efter 1 forsøg: ")
+
+
+def test_the_most_mails_a_minute_holds_and_the_rest_wait_on_the_queue(settings):
+    settings.EMAIL_MAX_PER_MINUTE = 4
+    round_ = make_round()
+    for n in range(6):
+        make_invitation(round=round_, library=make_library(email=f"lib{n}@example.com"))
+    # Mails attempted a minute and more ago do not count; one 30 s ago does.
+    Mail.objects.create(invitation=make_invitation(), kind=MailKind.TEST, attempted_at=days_ago(1))
+    Mail.objects.create(
+        invitation=make_invitation(), kind=MailKind.TEST, attempted_at=timezone.now() - timedelta(seconds=30)
+    )
+
+    batch = invitations_enqueue(round=round_)
+    work_off()
+
+    assert len(mail.outbox) == 3
+    assert progress(batch.mails.all()).queued == 3
+    later = DBTaskResult.objects.get(status="READY", args_kwargs__args=[batch.pk], args_kwargs__kwargs={})
+    assert timedelta(seconds=20) < later.run_after - timezone.now() <= timedelta(seconds=31)
+
+
+def test_a_claim_whose_worker_went_silent_is_taken_over_and_a_live_one_is_not(settings):
+    settings.MAIL_LEASE_SECONDS = 60
+    round_ = make_round()
+    stale = make_invitation(round=round_, library=make_library(email="stale@example.com"))
+    live = make_invitation(round=round_, library=make_library(email="live@example.com"))
+    batch = invitations_enqueue(round=round_)
+    Mail.objects.filter(invitation=stale).update(status=MailStatus.SENDING, claim="dead", claimed_at=days_ago(1))
+    Mail.objects.filter(invitation=live).update(status=MailStatus.SENDING, claim="alive", claimed_at=timezone.now())
+
+    batch_work(batch.pk)
+
+    assert [m.to for m in mail.outbox] == [["stale@example.com"]]
+    assert Mail.objects.get(invitation=live).status == MailStatus.SENDING
+    batch.refresh_from_db()
+    assert not batch.is_finished  # it waits for the live claim, or for its lease to end
+
+
+def test_the_watcher_takes_over_a_batch_whose_worker_died_and_leaves_a_live_one(settings):
+    settings.MAIL_LEASE_SECONDS = 60
+    round_ = make_round()
+    make_invitation(round=round_, library=make_library(email="a@example.com"))
+    batch = invitations_enqueue(round=round_)
+
+    MailBatch.objects.filter(pk=batch.pk).update(heartbeat_at=timezone.now())
+    assert batch_work(batch.pk, watch=True) is None
+    assert mail.outbox == []
+    batch.refresh_from_db()
+    assert batch.watch_at > timezone.now() + timedelta(seconds=50)  # it looks again when the lease ends
+
+    MailBatch.objects.filter(pk=batch.pk).update(heartbeat_at=days_ago(1))
+    assert batch_work(batch.pk, watch=True).sent == 1
+    batch.refresh_from_db()
+    assert batch.is_finished and batch.heartbeat_at is None
+
+
+def test_mail_resume_queues_what_a_dead_worker_left(settings):
+    settings.MAIL_LEASE_SECONDS = 60
+    round_ = make_round()
+    make_invitation(round=round_, library=make_library(email="a@example.com"))
+    batch = invitations_enqueue(round=round_)
+    receipt = Mail.objects.create(invitation=make_invitation(), kind=MailKind.TEST, to="staff@example.com")
+    DBTaskResult.objects.all().delete()  # as if the worker that ran them had died
+    MailBatch.objects.filter(pk=batch.pk).update(heartbeat_at=days_ago(1))
+    Mail.objects.filter(pk=receipt.pk).update(status=MailStatus.SENDING, claimed_at=days_ago(1))
+
+    assert mail_resume() == 2
+    work_off()
+
+    assert sorted(m.to[0] for m in mail.outbox) == ["a@example.com", "staff@example.com"]
+
+
+def test_a_resent_invitation_goes_again_and_a_test_goes_to_staff_only():
+    round_ = make_round()
+    invitation = make_invitation(round=round_, library=make_library(email="lib@example.com"), sent_at=days_ago(3))
+
+    invitation_resend(invitation=invitation)
+    invitation_test_send(invitation=invitation, to="staff@example.com")
+    work_off()
+
+    assert sorted(m.to[0] for m in mail.outbox) == ["lib@example.com", "staff@example.com"]
+    test = next(m for m in mail.outbox if m.to == ["staff@example.com"])
+    assert test.subject.startswith("[Test] ") and invitation_url(invitation) in test.body
+    invitation.refresh_from_db()
+    assert invitation.sent_at < days_ago(2)  # the first sending stays on record
+
+
+def test_a_queued_invitation_is_not_sent_to_a_library_that_submitted_meanwhile():
+    round_ = make_round()
+    invitation = make_invitation(round=round_, library=make_library(email="lib@example.com"))
+    batch = invitations_enqueue(round=round_)
+    answer_all(invitation, ACTIVE_ANSWERS)
+
+    work_off()
+
+    assert mail.outbox == [] and progress(batch.mails.all()).skipped == 1
+
+
+# --- Reminders on a schedule ---------------------------------------------------------------
+
+
+def test_reminder_days_are_read_and_checked():
+    assert reminder_day_list("7, 2") == [7, 2]
+    assert reminder_day_list("2,7,7") == [7, 2]
+    assert reminder_day_list("") == []
+    with pytest.raises(ValidationError):
+        validate_reminder_days("en uge")
+
+
+def test_the_scheduled_job_reminds_on_each_reminder_day_once():
+    now = timezone.now()
+    round_ = make_round(closes_at=now + timedelta(days=7, hours=1), reminder_days="7, 2")
+    waiting = make_invitation(round=round_, library=make_library(email="waiting@example.com"), sent_at=days_ago(1))
+    done = make_invitation(round=round_, library=make_library(email="done@example.com"), sent_at=days_ago(1))
+    answer_all(done, ACTIVE_ANSWERS)
+    make_invitation(round=round_, library=make_library(email="today@example.com"), sent_at=now)
+    make_round(slug="no-days", closes_at=now + timedelta(days=7))
+
+    call_command("run_scheduled", stdout=StringIO())
+    call_command("run_scheduled", stdout=StringIO())  # cron runs it again: nothing twice
+    work_off()
+
+    assert [m.to for m in mail.outbox] == [["waiting@example.com"]]
+    batch = MailBatch.objects.get()
+    assert batch.kind == MailKind.REMINDER and batch.scheduled_for == round_.reminder_dates()[0]
+
+    # Two days before the deadline: the second reminder, though the first was five days ago.
+    Invitation.objects.filter(pk=waiting.pk).update(last_reminded_at=days_ago(5))
+    later = now + timedelta(days=5)
+    assert len(scheduled_reminders_enqueue(later)) == 1
+    assert scheduled_reminders_enqueue(later) == []
+    work_off()
+    # The library invited on the first reminder day gets the second reminder too.
+    assert sorted(m.to[0] for m in mail.outbox[1:]) == ["today@example.com", "waiting@example.com"]

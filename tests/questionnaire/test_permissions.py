@@ -19,6 +19,7 @@ from tests.conftest import (
     make_library,
     make_round,
     make_staff,
+    work_off,
 )
 
 pytestmark = pytest.mark.django_db
@@ -144,6 +145,7 @@ def test_administrators_may_manage(manager_client, setting):
     for path in manage_urls(round_, response):
         assert manager_client.get(path).status_code == 200, path
     manager_client.post(admin_url("round_send_invitations", round_.pk))
+    work_off()
     assert [m.to for m in mail.outbox] == [["pending@example.com"]]
     manager_client.post(
         admin_url("library_change", Library.objects.get(name="Ny").pk),

@@ -1,0 +1,22 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from questionnaire.mail import mail_resume, scheduled_reminders_enqueue
+
+
+class Command(BaseCommand):
+    help = (
+        "The scheduled work, for one cron line (every 15 minutes is plenty; safe to run as often as one likes): "
+        "queue the reminders of every round whose reminder day has come (Round.reminder_days), remove the "
+        "personal data that is due (anonymise_round --due), and queue again mail that a dead worker left."
+    )
+
+    def handle(self, *args, **options):
+        for batch in scheduled_reminders_enqueue():
+            self.stdout.write(
+                f"Reminders of {batch.round.slug} for {batch.scheduled_for:%Y-%m-%d}: {batch.mails.count()} queued."
+            )
+        call_command("anonymise_round", due=True, stdout=self.stdout, stderr=self.stderr)
+        resumed = mail_resume()
+        if resumed:
+            self.stdout.write(f"{resumed} task(s) queued again for mail a stopped worker left.")
