@@ -12,19 +12,19 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse_lazy
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from questionnaire.downloads import xlsx_response
 from questionnaire.models import Round
 
 from . import map as denmark
 from .breakdowns import cross_table, number_distributions, open_answers
-from .excel import workbook_filename, workbook_write
+from .downloads import download_response, in_background
+from .excel import workbook_filename
 from .forms import CrossTableForm, FilterForm
 from .tallies import Filters, round_questions, round_results, snapshot
 
@@ -78,6 +78,8 @@ def round_page(request: HttpRequest, slug: str) -> HttpResponse:
             "query": f"?{query}" if query else "",
             "map": denmark.denmark_map(results, with_key=False),
             "models": [(model, colours[model.code][0]) for model in results.model_adoption.models],
+            # Then a download link leads to a page, not a file: no "download" attribute.
+            "background_downloads": in_background(results.headline.responses),
         },
     )
 
@@ -85,14 +87,14 @@ def round_page(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 @never_cache
 @staff_required
-def export(request: HttpRequest, slug: str) -> FileResponse:
-    """The workbook; ``?codes=1`` writes the answers as choice codes and 1/0, for analysts."""
+def export(request: HttpRequest, slug: str) -> HttpResponse:
+    """The workbook; ``?codes=1`` writes the answers as choice codes and 1/0, for analysts.
+
+    A large round's workbook is made by a worker: the answer is then a redirect to its page.
+    """
     round_, filters = _round_and_filters(request, slug)
-    codes = request.GET.get("codes") == "1"
-    return xlsx_response(
-        lambda handle: workbook_write(round=round_, filters=filters, handle=handle, codes=codes),
-        workbook_filename(round_, filters, codes=codes),
-    )
+    kind = "workbook-codes" if request.GET.get("codes") == "1" else "workbook"
+    return download_response(request, round=round_, filters=filters, kind=kind)
 
 
 def _map_response(content, content_type: str, round_: Round, filters: Filters, suffix: str) -> HttpResponse:
