@@ -451,16 +451,25 @@ def test_a_round_takes_reminder_days(manager_client, busy_round):
 
 
 def test_anonymise_a_closed_round_from_the_admin(busy_round, manager_client):
-    manager_client.post(admin_url("round_anonymise", busy_round.pk))
-    busy_round.refresh_from_db()
-    assert busy_round.personal_data_removed_at is None  # still open: refused
+    refused = manager_client.post(admin_url("round_anonymise", busy_round.pk), follow=True).content.decode()
+    assert "er ikke lukket endnu" in refused and not Job.objects.exists()  # still open: refused at once
 
     busy_round.closes_at = days_ago(1)
     busy_round.save()
     confirm = manager_client.get(admin_url("round_anonymise", busy_round.pk))
     assert confirm.status_code == 200 and confirm.context["has_closed"]
-    manager_client.post(admin_url("round_anonymise", busy_round.pk))
+    overview = manager_client.post(admin_url("round_anonymise", busy_round.pk), follow=True).content.decode()
+    # A worker does it; the overview says so, reloads itself and offers no second removal.
+    assert "En worker fjerner personoplysningerne; oversigten viser, når det er gjort." in overview
+    assert "En worker fjerner dem (bestilt " in overview
+    assert '<meta http-equiv="refresh" content="5">' in overview
+    assert admin_url("round_anonymise", busy_round.pk) not in overview
+    busy_round.refresh_from_db()
+    assert busy_round.personal_data_removed_at is None
 
+    work_off()
+    overview = manager_client.get(admin_url("round_overview", busy_round.pk)).content.decode()
+    assert "svar blev slettet." in overview and "http-equiv" not in overview
     busy_round.refresh_from_db()
     assert busy_round.personal_data_removed_at is not None
     page = manager_client.get(admin_url("round_changelist") + "?personal_data=yes")
