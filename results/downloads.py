@@ -61,6 +61,31 @@ DOWNLOADS = {
 }
 
 
+PDF = "application/pdf"
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+
+
+def report_downloads(report_write) -> tuple[DownloadKind, ...]:
+    """Return the report as PDF and as PowerPoint, written by ``report_write(round=, filters=, handle=, format=)``.
+
+    The report (issue 11) joins DOWNLOADS with one line there: ``*report_downloads(report_write),``.
+    """
+    return (
+        DownloadKind(
+            "report-pdf", _("The report (PDF)"), report_write, "pdf", PDF, suffix="-rapport", options={"format": "pdf"}
+        ),
+        DownloadKind(
+            "report-pptx",
+            _("The report (PowerPoint)"),
+            report_write,
+            "pptx",
+            PPTX,
+            suffix="-rapport",
+            options={"format": "pptx"},
+        ),
+    )
+
+
 def in_background(responses: int) -> bool:
     """Return whether a file of *responses* submitted responses is made by a worker."""
     return responses > settings.RESULTS_SYNC_MAX_RESPONSES

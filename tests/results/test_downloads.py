@@ -127,3 +127,20 @@ def test_only_staff_allowed_to_see_responses_get_the_page_and_the_file(client, s
     # The job belongs to its round.
     client.force_login(make_staff(permissions=["view_response"]))
     assert client.get(reverse("results:download-file", args=["andet", job.pk])).status_code == 404
+
+
+def test_the_report_joins_the_downloads_with_one_entry(survey, monkeypatch):
+    from jobs.registry import KINDS, JobKind
+    from jobs.services import job_queue
+
+    def report_write(*, round, filters, handle, format):
+        handle.write(f"{format}:{round.slug}:{filters.region}".encode())
+
+    for kind in downloads.report_downloads(report_write):
+        monkeypatch.setitem(downloads.DOWNLOADS, kind.code, kind)
+        monkeypatch.setitem(KINDS, kind.code, JobKind(kind.code, kind.label, downloads.download_make))
+    job = job_queue(kind="report-pptx", round=survey.round, params={"region": "hovedstaden"})
+    work_off()
+    job.refresh_from_db()
+    assert job.file.read() == b"pptx:bs2009:hovedstaden"
+    assert job.filename == "borgerservice-bs2009-hovedstaden-rapport.pptx"
