@@ -32,6 +32,7 @@ from questionnaire.codes import DEVELOPMENT_FUNDS, FUNDS_USED_FOR, RESOURCES
 from questionnaire.models import Choice, LibraryKind, Question, QuestionKind, Region, Round
 from questionnaire.spreadsheets import xlsx_text_cell, xlsx_value
 
+from .breakdowns import cross_table
 from .tallies import (
     PERSONAL_QUESTIONS,
     SOURCE,
@@ -44,13 +45,14 @@ from .tallies import (
 )
 
 # Sheet names are fixed Danish words from the issue: readers of the forwarded file know them.
-OVERVIEW, ANSWERS, COUNTS, MODELS, SERVICES, CHALLENGES_SHEET, ECONOMY, QUOTES, ABOUT = (
+OVERVIEW, ANSWERS, COUNTS, MODELS, SERVICES, CHALLENGES_SHEET, CROSSTAB, ECONOMY, QUOTES, ABOUT = (
     "Overblik",
     "Svar",
     "Optælling",
     "Modeller",
     "Ydelser",
     "Udfordringer",
+    "Krydstabel",
     "Økonomi",
     "Citater",
     "Kilde",
@@ -446,6 +448,29 @@ def _overview_sheet(workbook, results: Results):
         sheet.chart(chart)
 
 
+def _crosstab_sheet(workbook, crosstab):
+    """The cross-table chosen on the results page: counts, then each row's shares."""
+    columns = [str(label) for _code, label in crosstab.columns]
+    sheet = Sheet(workbook, CROSSTAB, [50] + [16] * (len(columns) + 1), freeze="A4")
+    sheet.append([xlsx_text_cell(sheet.ws, f"{crosstab.label} – {crosstab.by_label}", font=BOLD)])
+    sheet.header([_("Answer"), *columns, _("All")])
+    for row in crosstab.rows:
+        sheet.row([row.label, *(cell.count for cell in row.cells), row.total])
+    last = sheet.row([_("All"), *crosstab.column_totals, crosstab.total])
+    sheet.filter(last)
+    sheet.append([])
+    sheet.append([xlsx_text_cell(sheet.ws, _("Share of the row"), font=BOLD)])
+    for row in crosstab.rows:
+        sheet.row(
+            [row.label, *(cell.share for cell in row.cells)],
+            formats=dict.fromkeys(range(1, len(columns) + 1), PERCENT),
+        )
+    if crosstab.overlapping:
+        sheet.append([])
+        note = _("A library may be in several columns, so a row's shares may add up to more than 100%.")
+        sheet.append([xlsx_text_cell(sheet.ws, note)])
+
+
 def _economy_sheet(workbook, results: Results):
     sheet = Sheet(workbook, ECONOMY, [20, 50, 20, 36, 16, 10])
     sheet.header([_("Question code"), _("Question"), _("Code"), _("Figure"), _("Value"), _("Share")])
@@ -516,10 +541,11 @@ def _about_sheet(workbook, results: Results):
         sheet.append([xlsx_text_cell(sheet.ws, name, font=BOLD), value_cell(sheet.ws, value)])
 
 
-def build_workbook(round: Round, filters: Filters, *, codes: bool = False) -> Workbook:
+def build_workbook(round: Round, filters: Filters, *, codes: bool = False, cross: dict | None = None) -> Workbook:
     """Return the write-only workbook of *round* under *filters*, ready to save.
 
-    With *codes*, `Svar` holds choice codes and 1/0 rather than labels and Ja/Nej.
+    With *codes*, `Svar` holds choice codes and 1/0 rather than labels and Ja/Nej. *cross*
+    ({"question": code, "by": …}, as the results page chooses it) adds that cross-table.
     """
     questions = round_questions(round)
     results = round_results(round, filters, with_map=False, questions=questions)
@@ -532,19 +558,21 @@ def build_workbook(round: Round, filters: Filters, *, codes: bool = False) -> Wo
     _models_sheet(workbook, results)
     _services_sheet(workbook, results)
     _challenges_sheet(workbook, results)
+    if cross:
+        _crosstab_sheet(workbook, cross_table(round, **cross, filters=filters, questions=questions))
     _economy_sheet(workbook, results)
     _quotes_sheet(workbook, results)
     _about_sheet(workbook, results)
     return workbook
 
 
-def workbook_write(*, round: Round, filters: Filters, handle, codes: bool = False) -> None:
+def workbook_write(*, round: Round, filters: Filters, handle, codes: bool = False, cross: dict | None = None) -> None:
     """Write the results workbook of *round* under *filters* to *handle* (a path or a binary file).
 
     Every sheet is read from the same snapshot, so the answers and the tallies agree.
     """
     with snapshot():
-        build_workbook(round, filters, codes=codes).save(handle)
+        build_workbook(round, filters, codes=codes, cross=cross).save(handle)
 
 
 def workbook_filename(round: Round, filters: Filters, *, codes: bool = False) -> str:

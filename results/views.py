@@ -76,6 +76,7 @@ def round_page(request: HttpRequest, slug: str) -> HttpResponse:
             "distributions": distributions,
             "open_answers": texts,
             "query": f"?{query}" if query else "",
+            "cross_query": urlencode({**filters.params, **cross}),
             "map": denmark.denmark_map(results, with_key=False),
             "models": [(model, colours[model.code][0]) for model in results.model_adoption.models],
         },
@@ -89,8 +90,12 @@ def export(request: HttpRequest, slug: str) -> FileResponse:
     """The workbook; ``?codes=1`` writes the answers as choice codes and 1/0, for analysts."""
     round_, filters = _round_and_filters(request, slug)
     codes = request.GET.get("codes") == "1"
+    # The cross-table the page shows, when the link comes from it.
+    cross = (
+        CrossTableForm(request.GET, questions=round_questions(round_)).choice() if "question" in request.GET else None
+    )
     return xlsx_response(
-        lambda handle: workbook_write(round=round_, filters=filters, handle=handle, codes=codes),
+        lambda handle: workbook_write(round=round_, filters=filters, handle=handle, codes=codes, cross=cross),
         workbook_filename(round_, filters, codes=codes),
     )
 

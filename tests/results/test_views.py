@@ -326,3 +326,12 @@ def test_the_cross_table_is_chosen_on_the_page(staff_client):
     # Nonsense falls back to the default table, not an error.
     fallback = section(page(staff_client, question="units", by="nope").content.decode(), "crosstab")
     assert "opdelt efter: Region" in fallback
+
+
+def test_the_cross_table_downloads_with_the_workbook(staff_client):
+    html = section(page(staff_client, question="status", by="kind", region="midtjylland").content.decode(), "crosstab")
+    link = reverse("results:export", args=["bs2009"]) + "?region=midtjylland&amp;question=status&amp;by=kind"
+    assert f'href="{link}"' in html
+    response = staff_client.get(link.replace("&amp;", "&"))
+    book = load_workbook(BytesIO(b"".join(response.streaming_content)))
+    assert book["Krydstabel"]["A2"].value == "Har biblioteket borgerserviceaktiviteter i dag? – Bibliotekstype"
