@@ -207,6 +207,7 @@ def _condition_problems(condition, seen, where, path):
                 "show_if",
                 where=where,
                 target=repr(target),
+                target_code=target,
             )
         ]
     if "any_of" in condition:
@@ -222,6 +223,7 @@ def _condition_problems(condition, seen, where, path):
                     where=where,
                     choices=", ".join(map(str, unknown)) or "–",
                     target=target,
+                    target_code=target,
                 )
             ]
         return []

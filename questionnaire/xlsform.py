@@ -31,7 +31,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from .definition import CURRENT_YEAR, DEFAULT_MAX_LENGTH, NUMBER_KINDS, canonical, validate_definition
+from .definition import CURRENT_YEAR, DEFAULT_MAX_LENGTH, KINDS, NUMBER_KINDS, canonical, validate_definition
 from .models import QuestionKind
 
 SURVEY, CHOICES, SETTINGS = "survey", "choices", "settings"
@@ -331,6 +331,7 @@ def read_xlsform(handle) -> dict:
     }
     # Where each part of the definition came from: path -> (sheet, row); fields map to columns below.
     places: dict[tuple, tuple[_Sheet, int | None]] = {(): (settings, settings_row)}
+    broken = set()  # questions whose type or list the reader refused: conditions on them are not told again
     section = None
     for number, row in survey.rows:
         kind = " ".join(row.get("type", "").split()).lower().replace("begin_group", "begin group")
@@ -373,8 +374,11 @@ def read_xlsform(handle) -> dict:
             )
         question["required"] = bool(required)
         question["type"], list_name = _read_type(survey, number, kind, row.get("appearance", ""))
+        if question["type"] not in KINDS:
+            broken.add(question["code"])
         if list_name is not None:
             if list_name not in lists:
+                broken.add(question["code"])
                 survey.problem(
                     number,
                     "type",
@@ -408,7 +412,7 @@ def read_xlsform(handle) -> dict:
     try:
         validate_definition(data)
     except ValidationError as error:
-        _locate(error, places, problems)
+        _locate(error, places, problems, broken)
     if problems:
         # One problem per cell: the reader's own comes first, the validator's echo of it is left out.
         unique, seen = [], set()
@@ -470,9 +474,11 @@ QUESTION_COLUMNS = {
 SETTINGS_FIELDS = {"code": "form_id", "title": "form_title", "sections": ""}
 
 
-def _locate(error: ValidationError, places, problems: list[Problem]) -> None:
+def _locate(error: ValidationError, places, problems: list[Problem], broken: set) -> None:
     for item in error.error_list:
         params = item.params or {}
+        if params.get("target_code") in broken:
+            continue  # a condition on a question already refused: its own row says why
         path, field = params.get("path", ()), params.get("field", "")
         message = item.message % params if params else str(item.message)
         sheet, row = places.get(path, (None, None))

@@ -256,7 +256,7 @@ def definition_diff(old: dict, new: dict) -> list[Change]:
     """Return what changed from the definition *old* to *new*: sections, questions and choices, matched by code."""
     changes = []
     settings = (
-        ("title", _("Title")),
+        ("title", _("Questionnaire title")),
         ("intro", _("Introduction")),
         ("purpose", _("Purpose")),
         ("privacy", _("Privacy")),
