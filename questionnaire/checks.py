@@ -2,6 +2,7 @@
 
 from django.core.checks import Error, register
 from django.db import DatabaseError
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .codes import (
@@ -82,7 +83,9 @@ def round_questionnaires_check(app_configs=None, **kwargs):
         return []  # not migrated yet: no rounds to check
     errors = []
     for version in versions:
-        problems = required_codes_missing(q for q in questions if q.questionnaire_id == version.pk)
+        # The check speaks to developers, in English; staff uploading a workbook read the same in Danish.
+        with translation.override("en"):
+            problems = required_codes_missing(q for q in questions if q.questionnaire_id == version.pk)
         if problems:
             errors.append(
                 Error(

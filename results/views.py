@@ -22,6 +22,7 @@ from questionnaire.downloads import xlsx_response
 from questionnaire.models import Round
 
 from . import map as denmark
+from .comparison import PUBLISHED_2009, chosen_comparison, earlier_rounds
 from .excel import workbook_filename, workbook_write
 from .forms import FilterForm
 from .tallies import Filters, round_results
@@ -54,7 +55,10 @@ def round_page(request: HttpRequest, slug: str) -> HttpResponse:
     round_, filters = _round_and_filters(request, slug)
     results = round_results(round_, filters)
     colours = denmark.model_colours(results)
-    query = urlencode(filters.params)
+    # Beside an earlier round chosen by staff (?compare=SLUG); the downloads take it along.
+    compare = request.GET.get("compare", "")
+    comparison = chosen_comparison(results, compare, with_map=False)
+    query = urlencode({**filters.params, **({"compare": compare} if comparison else {})})
     return render(
         request,
         "results/round.html",
@@ -65,6 +69,9 @@ def round_page(request: HttpRequest, slug: str) -> HttpResponse:
             "query": f"?{query}" if query else "",
             "map": denmark.denmark_map(results),
             "models": [(model, colours[model.code][0]) for model in results.model_adoption.models],
+            "comparison": comparison,
+            "earlier_rounds": earlier_rounds(round_),
+            "published_2009": PUBLISHED_2009,
         },
     )
 
@@ -76,8 +83,9 @@ def export(request: HttpRequest, slug: str) -> FileResponse:
     """The workbook; ``?codes=1`` writes the answers as choice codes and 1/0, for analysts."""
     round_, filters = _round_and_filters(request, slug)
     codes = request.GET.get("codes") == "1"
+    compare = request.GET.get("compare", "")
     return xlsx_response(
-        lambda handle: workbook_write(round=round_, filters=filters, handle=handle, codes=codes),
+        lambda handle: workbook_write(round=round_, filters=filters, handle=handle, codes=codes, compare=compare),
         workbook_filename(round_, filters, codes=codes),
     )
 

@@ -30,7 +30,7 @@ from ..services.authoring import (
     version_workbook_write,
     versions_diff,
 )
-from ..services.trials import test_answers_remove, test_invitation, test_round
+from ..services.trials import trial_answers_remove, trial_invitation, trial_round
 from ..xlsform import WorkbookProblems
 from .base import ReadOnlyAdmin, admin_path, page_context, require
 
@@ -79,7 +79,7 @@ def _bounds(question) -> str:
 def try_redirect(request, round_: Round):
     """Send the staff member to their own test link to *round_*, as the library sees it."""
     try:
-        invitation = test_invitation(round=round_, user=request.user)
+        invitation = trial_invitation(round=round_, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return None
@@ -112,7 +112,7 @@ class QuestionnaireAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Remove the test answers of the selected versions"), permissions=["remove_tests"])
     def remove_test_answers(self, request, queryset):
-        count = test_answers_remove(rounds=Round.objects.filter(questionnaire__in=queryset))
+        count = trial_answers_remove(rounds=Round.objects.filter(questionnaire__in=queryset))
         self.message_user(
             request, ngettext("%d test link removed.", "%d test links removed.", count) % count, messages.SUCCESS
         )
@@ -152,7 +152,7 @@ class QuestionnaireAdmin(ReadOnlyAdmin):
 
     def try_view(self, request, pk):
         questionnaire = self._version(request, pk)
-        return try_redirect(request, test_round(questionnaire)) or redirect(
+        return try_redirect(request, trial_round(questionnaire)) or redirect(
             "admin:questionnaire_questionnaire_change", questionnaire.pk
         )
 

@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from ..models import Questionnaire, ResponseStatus, Round
 from ..services.personal_data import holds_personal_data
 from ..services.rounds import invitations_create
-from ..services.trials import test_answers_remove
+from ..services.trials import trial_answers_remove
 from .base import admin_path, require, yes_no_filter
 from .follow import FollowPages
 from .mail import RoundMailPages
@@ -102,7 +102,7 @@ class RoundAdmin(FollowPages, RoundMailPages, PersonalDataPages, admin.ModelAdmi
 
     @admin.action(description=_("Remove the test answers of the selected rounds"), permissions=["remove_tests"])
     def remove_test_answers(self, request, queryset):
-        count = test_answers_remove(rounds=queryset)
+        count = trial_answers_remove(rounds=queryset)
         self.message_user(
             request, ngettext("%d test link removed.", "%d test links removed.", count) % count, messages.SUCCESS
         )

@@ -4,7 +4,7 @@ A test link is an Invitation marked ``is_test`` and tied to the staff member who
 asked for it (``tested_by``); it opens the library's own pages, unchanged, even
 before the round opens. Its answers never count: the tallies, the overview, the
 workbooks, the list of libraries that have not answered and the mail all leave
-test invitations out, and ``test_answers_remove`` deletes them in one go.
+test invitations out, and ``trial_answers_remove`` deletes them in one go.
 
 A version no round uses yet is tried through a hidden round of its own (``Round.is_test``),
 one per version, which no list of rounds shows.
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from ..models import Invitation, Library, LibraryKind, Questionnaire, Round
 
 
-def test_round(questionnaire: Questionnaire) -> Round:
+def trial_round(questionnaire: Questionnaire) -> Round:
     """Return the hidden round through which *questionnaire* is tried, making it the first time."""
     round_, _created = Round.objects.get_or_create(
         slug=f"proeve-{questionnaire.code}-v{questionnaire.version}"[:50],
@@ -36,7 +36,7 @@ def test_library() -> Library:
 
 
 @transaction.atomic
-def test_invitation(*, round: Round, user, library: Library | None = None) -> Invitation:
+def trial_invitation(*, round: Round, user, library: Library | None = None) -> Invitation:
     """Return *user*'s test link to *round*, as *library* (by default ``test_library()``), made the first time."""
     invitation, _created = Invitation.objects.get_or_create(
         round=round, library=library or test_library(), tested_by=user, is_test=True
@@ -45,7 +45,7 @@ def test_invitation(*, round: Round, user, library: Library | None = None) -> In
 
 
 @transaction.atomic
-def test_answers_remove(*, rounds=None) -> int:
+def trial_answers_remove(*, rounds=None) -> int:
     """Remove the test links (and so their answers) of *rounds*, or of every round; return how many went.
 
     The hidden rounds of versions go too once they hold no test link.
