@@ -28,7 +28,7 @@ from results.comparison import CURRENT, EARLIER, PUBLISHED_2009, round_compariso
 from results.excel import workbook_write
 from results.tallies import NO_FILTERS, round_results
 from results.templatetags.results_format import percent
-from tests.conftest import NOT_STARTED_ANSWERS, make_invitation, make_library, make_round
+from tests.conftest import NOT_STARTED_ANSWERS, make_invitation, make_library, make_round, municipality
 from tests.results.conftest import answers, make_response
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +40,7 @@ def moment(year):
 
 @pytest.fixture
 def rounds():
+    municipality()  # the register, reloaded if a transactional test (the browser's) flushed it
     earlier = make_round(
         slug="bs2009", title="Runde 2009", opens_at=moment(2009), closes_at=moment(2009).replace(month=12)
     )
