@@ -24,6 +24,7 @@ from questionnaire.models import Round
 
 from . import map as denmark
 from .breakdowns import cross_table, number_distributions, open_answers
+from .comparison import PUBLISHED_2009, chosen_comparison, earlier_rounds
 from .excel import workbook_filename, workbook_write
 from .forms import CrossTableForm, FilterForm
 from .tallies import Filters, round_questions, round_results, snapshot
@@ -62,7 +63,10 @@ def round_page(request: HttpRequest, slug: str) -> HttpResponse:
         distributions = number_distributions(round_, filters, questions=questions)
         texts = open_answers(round_, filters, questions=questions)
     colours = denmark.model_colours(results)
-    query = urlencode(filters.params)
+    # Beside an earlier round chosen by staff (?compare=SLUG); the downloads take it along.
+    compare = request.GET.get("compare", "")
+    comparison = chosen_comparison(results, compare, with_map=False)
+    query = urlencode({**filters.params, **({"compare": compare} if comparison else {})})
     return render(
         request,
         "results/round.html",
@@ -79,6 +83,9 @@ def round_page(request: HttpRequest, slug: str) -> HttpResponse:
             "cross_query": urlencode({**filters.params, **cross}),
             "map": denmark.denmark_map(results, with_key=False),
             "models": [(model, colours[model.code][0]) for model in results.model_adoption.models],
+            "comparison": comparison,
+            "earlier_rounds": earlier_rounds(round_),
+            "published_2009": PUBLISHED_2009,
         },
     )
 
@@ -94,8 +101,11 @@ def export(request: HttpRequest, slug: str) -> FileResponse:
     cross = (
         CrossTableForm(request.GET, questions=round_questions(round_)).choice() if "question" in request.GET else None
     )
+    compare = request.GET.get("compare", "")
     return xlsx_response(
-        lambda handle: workbook_write(round=round_, filters=filters, handle=handle, codes=codes, cross=cross),
+        lambda handle: workbook_write(
+            round=round_, filters=filters, handle=handle, codes=codes, cross=cross, compare=compare
+        ),
         workbook_filename(round_, filters, codes=codes),
     )
 
