@@ -2,6 +2,8 @@
 
 from django.core.checks import Error, register
 from django.db import DatabaseError
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from .codes import (
     ACTIVE,
@@ -53,12 +55,19 @@ def required_codes_missing(questions) -> list[str]:
     for code, (kinds, choices) in REQUIRED_QUESTIONS.items():
         question = by_code.get(code)
         if question is None:
-            problems.append(f"no question {code!r}")
+            problems.append(_("no question %(code)s") % {"code": repr(code)})
             continue
         if question.kind not in kinds:
-            problems.append(f"question {code!r} is {question.kind!r}, not {' or '.join(kinds)}")
+            problems.append(
+                _("question %(code)s is %(kind)s, not %(kinds)s")
+                % {"code": repr(code), "kind": repr(question.kind), "kinds": _(" or ").join(kinds)}
+            )
         offered = {choice.code for choice in question.choices.all()}
-        problems += [f"question {code!r} has no choice {choice!r}" for choice in choices if choice not in offered]
+        problems += [
+            _("question %(code)s has no choice %(choice)s") % {"code": repr(code), "choice": repr(choice)}
+            for choice in choices
+            if choice not in offered
+        ]
     return problems
 
 
@@ -74,7 +83,9 @@ def round_questionnaires_check(app_configs=None, **kwargs):
         return []  # not migrated yet: no rounds to check
     errors = []
     for version in versions:
-        problems = required_codes_missing(q for q in questions if q.questionnaire_id == version.pk)
+        # The check speaks to developers, in English; staff uploading a workbook read the same in Danish.
+        with translation.override("en"):
+            problems = required_codes_missing(q for q in questions if q.questionnaire_id == version.pk)
         if problems:
             errors.append(
                 Error(

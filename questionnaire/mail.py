@@ -81,14 +81,15 @@ def invitations_to_send(round: Round) -> QuerySet:
     entered its answers) is not invited again.
     """
     return (
-        round.invitations.filter(sent_at__isnull=True)
+        round.invitations.real()
+        .filter(sent_at__isnull=True)
         .exclude(library__email="")
         .exclude(response__status=ResponseStatus.SUBMITTED)
     )
 
 
 def invitations_without_email(round: Round) -> QuerySet:
-    return round.invitations.filter(library__email="")
+    return round.invitations.real().filter(library__email="")
 
 
 def _reminder_due(now) -> Q:
@@ -108,7 +109,7 @@ def reminders_to_send(round: Round, now=None) -> QuerySet:
     the last ``REMINDER_INTERVAL_DAYS`` days.
     """
     now = now or timezone.now()
-    return round.invitations.filter(_reminder_due(now)).exclude(response__status=ResponseStatus.SUBMITTED)
+    return round.invitations.real().filter(_reminder_due(now)).exclude(response__status=ResponseStatus.SUBMITTED)
 
 
 def scheduled_reminders_to_send(round: Round, since: datetime) -> QuerySet:

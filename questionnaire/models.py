@@ -193,6 +193,10 @@ class Choice(models.Model):
 
 
 class RoundQuerySet(models.QuerySet):
+    def real(self):
+        """Return the rounds libraries answer, leaving out the hidden rounds for trying a bare version."""
+        return self.filter(is_test=False)
+
     def personal_data_due(self, moment):
         """Rounds whose contact details must be removed by *moment*: closed longer than the retention period."""
         return self.filter(closes_at__lte=moment - personal_data_retention(), personal_data_removed_at__isnull=True)
@@ -243,6 +247,8 @@ class Round(models.Model):
     )
     # Set when the contact persons' names, titles, e-mails and phones were removed.
     personal_data_removed_at = models.DateTimeField(_("personal data removed"), null=True, blank=True, editable=False)
+    # A hidden round, one per questionnaire version, through which staff try a version no round uses yet.
+    is_test = models.BooleanField(_("for trying only"), default=False, editable=False)
 
     objects = RoundQuerySet.as_manager()
 
@@ -285,8 +291,21 @@ def new_token():
     return secrets.token_urlsafe(32)
 
 
+class InvitationQuerySet(models.QuerySet):
+    def real(self):
+        """Return the libraries' own invitations, leaving out staff's test links."""
+        return self.filter(is_test=False)
+
+    def tests(self):
+        return self.filter(is_test=True)
+
+
 class Invitation(models.Model):
-    """A library's personal access to one round: the link is the only credential."""
+    """A library's personal access to one round: the link is the only credential.
+
+    A test link (``is_test``) lets a staff member answer as the library would; its
+    answers are never counted, mailed or listed as the library's.
+    """
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("round"))
     library = models.ForeignKey(
@@ -300,12 +319,37 @@ class Invitation(models.Model):
     send_error = models.TextField(_("last mail error"), blank=True, editable=False)
     reminder_count = models.PositiveIntegerField(_("reminders sent"), default=0, editable=False)
     last_reminded_at = models.DateTimeField(_("last reminder"), null=True, blank=True, editable=False)
+    is_test = models.BooleanField(_("test"), default=False, editable=False)
+    tested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="test_invitations",
+        verbose_name=_("tried by"),
+    )
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
         ordering = ["round", "library__municipality__name", "library__name"]
-        constraints = [models.UniqueConstraint(fields=["round", "library"], name="invitation_unique_library")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "library"], condition=models.Q(is_test=False), name="invitation_unique_library"
+            ),
+            # One test link per staff member, round and library.
+            models.UniqueConstraint(
+                fields=["round", "library", "tested_by"],
+                condition=models.Q(is_test=True),
+                name="invitation_unique_test",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_test=False) | models.Q(tested_by__isnull=False), name="invitation_test_has_tester"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.library} ({self.round})"
@@ -322,6 +366,10 @@ class ResponseStatus(models.TextChoices):
 class ResponseQuerySet(models.QuerySet):
     def submitted(self):
         return self.filter(status=ResponseStatus.SUBMITTED)
+
+    def real(self):
+        """Return the libraries' responses, leaving out those given through staff's test links."""
+        return self.filter(invitation__is_test=False)
 
 
 class Response(models.Model):

@@ -96,12 +96,14 @@ def _choices(question, rng, answers):
     return rng.choice(codes)
 
 
-def sample_answers(sections, rng: random.Random | None = None, quotes=None) -> dict:
+def sample_answers(sections, rng: random.Random | None = None, quotes=None, fixed=None) -> dict:
     """Return a complete, consistent set of answers {code: value} for the questionnaire.
 
     *quotes*, an iterator, gives the quotes to use one by one (so that a demo never
-    repeats one); by default they are drawn from QUOTES at random.
+    repeats one); by default they are drawn from QUOTES at random. *fixed* ({code:
+    value}) sets answers instead of drawing them, say the status.
     """
+    fixed = fixed or {}
     rng = rng or random.Random()
     if quotes is None:
         quotes = iter(lambda: rng.choice(QUOTES), None)
@@ -113,7 +115,9 @@ def sample_answers(sections, rng: random.Random | None = None, quotes=None) -> d
         for question in section.questions.all():
             if not condition_met(question.show_if, answers):
                 continue
-            if question.has_choices:
+            if question.code in fixed:
+                value = fixed[question.code]
+            elif question.has_choices:
                 value = _choices(question, rng, answers)
             elif question.kind in (QuestionKind.INTEGER, QuestionKind.YEAR):
                 value = _number(question, rng)

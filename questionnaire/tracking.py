@@ -1,7 +1,7 @@
 """Following a round: how far the libraries have come, and who has not answered yet.
 
 Read-only. Every function runs a fixed number of queries, however many
-libraries are invited.
+libraries are invited. Staff's test links are left out everywhere.
 """
 
 from dataclasses import dataclass
@@ -54,7 +54,13 @@ COUNTS = {
 
 def round_overview(round: Round) -> RoundOverview:
     """Return the counts of *round*, overall and per region, in one query."""
-    rows = Invitation.objects.filter(round=round).values("library__municipality__region").annotate(**COUNTS).order_by()
+    rows = (
+        Invitation.objects.real()
+        .filter(round=round)
+        .values("library__municipality__region")
+        .annotate(**COUNTS)
+        .order_by()
+    )
     by_region = {row.pop("library__municipality__region"): row for row in rows}
     regions = [Progress(str(label), **by_region.get(value, {})) for value, label in Region.choices]
     total = Progress(_("All regions"), **{key: sum(getattr(region, key) for region in regions) for key in COUNTS})
@@ -79,6 +85,10 @@ class NonRespondent:
 
 def invitation_status(invitation: Invitation) -> str:
     """Return how far the library has come, as staff read it (response must be select_related)."""
+    if invitation.is_test:
+        response = getattr(invitation, "response", None)
+        state = response.get_status_display() if response is not None else _("not started")
+        return _("test link: %(state)s") % {"state": state}
     response = getattr(invitation, "response", None)
     if response is not None:
         return str(response.get_status_display())
@@ -96,11 +106,14 @@ def round_non_respondents(round: Round) -> list[NonRespondent]:
     a draft is given, for a telephone call.
     """
     invitations = (
-        round.invitations.exclude(response__status=ResponseStatus.SUBMITTED)
+        round.invitations.real()
+        .exclude(response__status=ResponseStatus.SUBMITTED)
         .select_related("library__municipality", "response")
         .order_by("library__municipality__code", "library__name")
     )
-    drafts = Answer.objects.personal().filter(response__invitation__round=round, response__status=ResponseStatus.DRAFT)
+    drafts = Answer.objects.personal().filter(
+        response__invitation__round=round, response__invitation__is_test=False, response__status=ResponseStatus.DRAFT
+    )
     contacts = {
         invitation_id: answers
         for _response, (invitation_id,), answers in answers_by_response(drafts, extra=("response__invitation_id",))

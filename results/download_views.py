@@ -15,8 +15,7 @@ from django.views.decorators.http import require_GET
 
 from jobs.models import Job, JobStatus
 
-from .downloads import DOWNLOADS
-from .tallies import Filters
+from .downloads import DOWNLOADS, download_filters
 from .views import staff_required
 
 # Seconds between two reloads of the page while the file is being made (a meta refresh: the CSP forbids inline script).
@@ -34,7 +33,7 @@ def _download_job(slug: str, pk: int) -> Job:
 @staff_required
 def download_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     job = _download_job(slug, pk)
-    filters = Filters(**job.params)
+    filters = download_filters(job)
     query = urlencode(filters.params)
     return render(
         request,

@@ -29,7 +29,8 @@ from .tallies import Filters, submitted_responses
 class DownloadKind:
     code: str  # the kind of job, e.g. "workbook"
     label: str
-    # write(round=, filters=, handle=, **options) writes the file to the binary file *handle*.
+    # write(round=, filters=, handle=, **options, **asked) writes the file to the binary file *handle*;
+    # *asked* is what the request chose besides the filters (JSON), e.g. the workbook's cross-table.
     write: Callable
     extension: str
     content_type: str
@@ -40,8 +41,8 @@ class DownloadKind:
         """Return the download name, e.g. ``borgerservice-2009-hovedstaden-koder.xlsx``."""
         return f"{workbook_filename(round, filters).removesuffix('.xlsx')}{self.suffix}.{self.extension}"
 
-    def write_to(self, handle, *, round: Round, filters: Filters) -> None:
-        self.write(round=round, filters=filters, handle=handle, **self.options)
+    def write_to(self, handle, *, round: Round, filters: Filters, asked: dict | None = None) -> None:
+        self.write(round=round, filters=filters, handle=handle, **self.options, **(asked or {}))
 
 
 DOWNLOADS = {
@@ -91,13 +92,18 @@ def in_background(responses: int) -> bool:
     return responses > settings.RESULTS_SYNC_MAX_RESPONSES
 
 
-def download_response(request: HttpRequest, *, round: Round, filters: Filters, kind: str) -> HttpResponse:
-    """Return the file *kind* of *round* under *filters*, or, for a large round, send to the page of its job."""
+def download_response(
+    request: HttpRequest, *, round: Round, filters: Filters, kind: str, options: dict | None = None
+) -> HttpResponse:
+    """Return the file *kind* of *round* under *filters*, or, for a large round, send to the page of its job.
+
+    *options* (JSON: they go into the job) are passed on to the kind's writer, e.g. ``{"compare": "2009"}``.
+    """
     download = DOWNLOADS[kind]
     if not in_background(submitted_responses(round, filters).count()):
         handle = tempfile.TemporaryFile()  # noqa: SIM115 - closed (and so deleted) by FileResponse
         try:
-            download.write_to(handle, round=round, filters=filters)
+            download.write_to(handle, round=round, filters=filters, asked=options)
         except BaseException:
             handle.close()
             raise
@@ -105,16 +111,27 @@ def download_response(request: HttpRequest, *, round: Round, filters: Filters, k
         return FileResponse(
             handle, as_attachment=True, filename=download.filename(round, filters), content_type=download.content_type
         )
-    job = job_queue(kind=kind, round=round, params=filters.params, user=request.user)
+    job = job_queue(kind=kind, round=round, params=download_params(filters, options), user=request.user)
     return redirect("results:download", round.slug, job.pk)
+
+
+def download_params(filters: Filters, options: dict | None = None) -> dict:
+    """Return a download job's parameters: the filters, and the writer's options."""
+    return {"filters": filters.params, "options": options or {}}
+
+
+def download_filters(job) -> Filters:
+    return Filters(**job.params.get("filters", {}))
 
 
 def download_make(job) -> None:
     """Make the file of the download job *job* (in a worker)."""
     download = DOWNLOADS[job.kind]
-    filters = Filters(**job.params)
+    filters = download_filters(job)
     job_file_save(
         job,
-        write=lambda handle: download.write_to(handle, round=job.round, filters=filters),
+        write=lambda handle: download.write_to(
+            handle, round=job.round, filters=filters, asked=job.params.get("options")
+        ),
         filename=download.filename(job.round, filters),
     )

@@ -30,8 +30,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from questionnaire.codes import DEVELOPMENT_FUNDS, FUNDS_USED_FOR, RESOURCES
 from questionnaire.models import Choice, LibraryKind, Question, QuestionKind, Region, Round
+from questionnaire.services.authoring import versions_diff
 from questionnaire.spreadsheets import xlsx_text_cell, xlsx_value
 
+from .breakdowns import cross_table
+from .comparison import PUBLISHED_2009, Comparison, chosen_comparison
 from .tallies import (
     PERSONAL_QUESTIONS,
     SOURCE,
@@ -43,14 +46,17 @@ from .tallies import (
     snapshot,
 )
 
+# Sheets added by the comparison of rounds and of questionnaire versions (see the end of this module).
+COMPARISON, CHANGES = "Sammenligning", "Ændringer"
 # Sheet names are fixed Danish words from the issue: readers of the forwarded file know them.
-OVERVIEW, ANSWERS, COUNTS, MODELS, SERVICES, CHALLENGES_SHEET, ECONOMY, QUOTES, ABOUT = (
+OVERVIEW, ANSWERS, COUNTS, MODELS, SERVICES, CHALLENGES_SHEET, CROSSTAB, ECONOMY, QUOTES, ABOUT = (
     "Overblik",
     "Svar",
     "Optælling",
     "Modeller",
     "Ydelser",
     "Udfordringer",
+    "Krydstabel",
     "Økonomi",
     "Citater",
     "Kilde",
@@ -446,6 +452,29 @@ def _overview_sheet(workbook, results: Results):
         sheet.chart(chart)
 
 
+def _crosstab_sheet(workbook, crosstab):
+    """The cross-table chosen on the results page: counts, then each row's shares."""
+    columns = [str(label) for _code, label in crosstab.columns]
+    sheet = Sheet(workbook, CROSSTAB, [50] + [16] * (len(columns) + 1), freeze="A4")
+    sheet.append([xlsx_text_cell(sheet.ws, f"{crosstab.label} – {crosstab.by_label}", font=BOLD)])
+    sheet.header([_("Answer"), *columns, _("All")])
+    for row in crosstab.rows:
+        sheet.row([row.label, *(cell.count for cell in row.cells), row.total])
+    last = sheet.row([_("All"), *crosstab.column_totals, crosstab.total])
+    sheet.filter(last)
+    sheet.append([])
+    sheet.append([xlsx_text_cell(sheet.ws, _("Share of the row"), font=BOLD)])
+    for row in crosstab.rows:
+        sheet.row(
+            [row.label, *(cell.share for cell in row.cells)],
+            formats=dict.fromkeys(range(1, len(columns) + 1), PERCENT),
+        )
+    if crosstab.overlapping:
+        sheet.append([])
+        note = _("A library may be in several columns, so a row's shares may add up to more than 100%.")
+        sheet.append([xlsx_text_cell(sheet.ws, note)])
+
+
 def _economy_sheet(workbook, results: Results):
     sheet = Sheet(workbook, ECONOMY, [20, 50, 20, 36, 16, 10])
     sheet.header([_("Question code"), _("Question"), _("Code"), _("Figure"), _("Value"), _("Share")])
@@ -516,10 +545,15 @@ def _about_sheet(workbook, results: Results):
         sheet.append([xlsx_text_cell(sheet.ws, name, font=BOLD), value_cell(sheet.ws, value)])
 
 
-def build_workbook(round: Round, filters: Filters, *, codes: bool = False) -> Workbook:
+def build_workbook(
+    round: Round, filters: Filters, *, codes: bool = False, cross: dict | None = None, compare: str = ""
+) -> Workbook:
     """Return the write-only workbook of *round* under *filters*, ready to save.
 
-    With *codes*, `Svar` holds choice codes and 1/0 rather than labels and Ja/Nej.
+    With *codes*, `Svar` holds choice codes and 1/0 rather than labels and Ja/Nej. *cross*
+    ({"question": code, "by": …}, as the results page chooses it) adds that cross-table. With
+    *compare* (an earlier round's slug), `Sammenligning` sets the round beside that one;
+    `Ændringer` lists what changed in the questionnaire since the previous round's version.
     """
     questions = round_questions(round)
     results = round_results(round, filters, with_map=False, questions=questions)
@@ -532,22 +566,88 @@ def build_workbook(round: Round, filters: Filters, *, codes: bool = False) -> Wo
     _models_sheet(workbook, results)
     _services_sheet(workbook, results)
     _challenges_sheet(workbook, results)
+    if cross:
+        _crosstab_sheet(workbook, cross_table(round, **cross, filters=filters, questions=questions))
     _economy_sheet(workbook, results)
     _quotes_sheet(workbook, results)
+    _comparison_sheet(workbook, chosen_comparison(results, compare, with_map=False))
+    _changes_sheet(workbook, round)
     _about_sheet(workbook, results)
     return workbook
 
 
-def workbook_write(*, round: Round, filters: Filters, handle, codes: bool = False) -> None:
+def workbook_write(
+    *, round: Round, filters: Filters, handle, codes: bool = False, cross: dict | None = None, compare: str = ""
+) -> None:
     """Write the results workbook of *round* under *filters* to *handle* (a path or a binary file).
 
     Every sheet is read from the same snapshot, so the answers and the tallies agree.
     """
     with snapshot():
-        build_workbook(round, filters, codes=codes).save(handle)
+        build_workbook(round, filters, codes=codes, cross=cross, compare=compare).save(handle)
 
 
 def workbook_filename(round: Round, filters: Filters, *, codes: bool = False) -> str:
     """Return the download name, e.g. ``borgerservice-2009-hovedstaden.xlsx`` (``…-koder.xlsx`` with codes)."""
     parts = ["borgerservice", round.slug, filters.region, filters.kind, "koder" if codes else ""]
     return "-".join(part for part in parts if part) + ".xlsx"
+
+
+# --- Two rounds side by side, and two questionnaire versions -----------------------------
+
+
+def _comparison_sheet(workbook, comparison: Comparison | None):
+    """`Sammenligning`: each figure in both rounds and its change (percentage points for shares)."""
+    if comparison is None:
+        return
+    earlier, current = comparison.earlier.round, comparison.current.round
+    sheet = Sheet(workbook, COMPARISON, [30, 22, 60, 16, 16, 16, 30])
+    sheet.header(
+        [_("Subject"), _("Code"), _("Figure"), earlier.title, current.title, _("Change between the rounds"), _("Note")]
+    )
+    for table in comparison.tables:
+        for figure in table.figures:
+            fmt = {"share": PERCENT, "kroner": KRONER}.get(figure.unit)
+            note = ""
+            if figure.only == "earlier":
+                note = _("Only in %(round)s") % {"round": earlier.title}
+            elif figure.only == "current":
+                note = _("Only in %(round)s") % {"round": current.title}
+            change = figure.change
+            change_format = '+0.0" pp";-0.0" pp";0.0" pp"' if figure.unit == "share" else fmt
+            sheet.row(
+                [table.title, figure.code, figure.label, figure.earlier, figure.current, change, note],
+                formats={3: fmt, 4: fmt, 5: change_format} if fmt else {},
+            )
+    sheet.filter()
+    reference = PUBLISHED_2009
+    sheet.append([])
+    sheet.append(
+        [
+            xlsx_text_cell(
+                sheet.ws, _("For reference: the %(year)d survey as published") % {"year": reference.year}, font=BOLD
+            ),
+        ]
+    )
+    sheet.row([_("With borgerservice activities"), "", "", reference.share_active], formats={3: PERCENT})
+    sheet.row([_("Not started yet"), "", "", reference.share_not_started], formats={3: PERCENT})
+    sheet.append([xlsx_text_cell(sheet.ws, reference.source, font=SOURCE_FONT)])
+
+
+def _changes_sheet(workbook, round: Round):
+    """`Ændringer`: what changed in the questionnaire since the version of the previous round, if it differs."""
+    previous = (
+        Round.objects.real()
+        .filter(opens_at__lt=round.opens_at, questionnaire__code=round.questionnaire.code)
+        .exclude(pk=round.pk)
+        .select_related("questionnaire")
+        .order_by("-opens_at")
+        .first()
+    )
+    if previous is None or previous.questionnaire_id == round.questionnaire_id:
+        return
+    sheet = Sheet(workbook, CHANGES, [30, 24, 60, 50, 50])
+    sheet.header([_("Kind of change"), _("Code"), _("Concerns"), str(previous.questionnaire), str(round.questionnaire)])
+    for change in versions_diff(previous.questionnaire, round.questionnaire):
+        sheet.row([change.description, change.code, change.label, change.before or None, change.after or None])
+    sheet.filter()

@@ -353,9 +353,13 @@ class Results:
 
 
 def submitted_responses(round: Round, filters: Filters = NO_FILTERS):
-    """Return the submitted responses of *round* whose library passes *filters* (unordered)."""
+    """Return the submitted responses of *round* whose library passes *filters* (unordered).
+
+    Answers given through staff's test links never count (``Invitation.is_test``).
+    """
     return (
         Response.objects.submitted()
+        .real()
         .filter(invitation__round=round)
         .filter(filters.library_q("invitation__library__"))
         .order_by()
@@ -365,7 +369,11 @@ def submitted_responses(round: Round, filters: Filters = NO_FILTERS):
 def counted_answers(round: Round, filters: Filters = NO_FILTERS):
     """Return the answers of the submitted responses of *round* under *filters* (unordered)."""
     return (
-        Answer.objects.filter(response__status=ResponseStatus.SUBMITTED, response__invitation__round=round)
+        Answer.objects.filter(
+            response__status=ResponseStatus.SUBMITTED,
+            response__invitation__round=round,
+            response__invitation__is_test=False,
+        )
         .filter(filters.library_q("response__invitation__library__"))
         .order_by()
     )
@@ -424,7 +432,8 @@ class _Data:
     def region_counts(self) -> dict[str, RegionCount]:
         """Return {region: RegionCount} for every region the filters cover, zeros included."""
         rows = (
-            Invitation.objects.filter(round=self.round)
+            Invitation.objects.real()
+            .filter(round=self.round)
             .filter(self.filters.library_q("library__"))
             .order_by()
             .values(region=F("library__municipality__region"))

@@ -23,6 +23,7 @@ from questionnaire.models import Round
 
 from . import map as denmark
 from .breakdowns import cross_table, number_distributions, open_answers
+from .comparison import PUBLISHED_2009, chosen_comparison, earlier_rounds
 from .downloads import download_response, in_background
 from .excel import workbook_filename
 from .forms import CrossTableForm, FilterForm
@@ -62,7 +63,10 @@ def round_page(request: HttpRequest, slug: str) -> HttpResponse:
         distributions = number_distributions(round_, filters, questions=questions)
         texts = open_answers(round_, filters, questions=questions)
     colours = denmark.model_colours(results)
-    query = urlencode(filters.params)
+    # Beside an earlier round chosen by staff (?compare=SLUG); the downloads take it along.
+    compare = request.GET.get("compare", "")
+    comparison = chosen_comparison(results, compare, with_map=False)
+    query = urlencode({**filters.params, **({"compare": compare} if comparison else {})})
     return render(
         request,
         "results/round.html",
@@ -76,8 +80,12 @@ def round_page(request: HttpRequest, slug: str) -> HttpResponse:
             "distributions": distributions,
             "open_answers": texts,
             "query": f"?{query}" if query else "",
+            "cross_query": urlencode({**filters.params, **cross}),
             "map": denmark.denmark_map(results, with_key=False),
             "models": [(model, colours[model.code][0]) for model in results.model_adoption.models],
+            "comparison": comparison,
+            "earlier_rounds": earlier_rounds(round_),
+            "published_2009": PUBLISHED_2009,
             # Then a download link leads to a page, not a file: no "download" attribute.
             "background_downloads": in_background(results.headline.responses),
         },
@@ -94,7 +102,12 @@ def export(request: HttpRequest, slug: str) -> HttpResponse:
     """
     round_, filters = _round_and_filters(request, slug)
     kind = "workbook-codes" if request.GET.get("codes") == "1" else "workbook"
-    return download_response(request, round=round_, filters=filters, kind=kind)
+    # The cross-table the page shows, when the link comes from it.
+    cross = (
+        CrossTableForm(request.GET, questions=round_questions(round_)).choice() if "question" in request.GET else None
+    )
+    options = {"cross": cross, "compare": request.GET.get("compare", "")}
+    return download_response(request, round=round_, filters=filters, kind=kind, options=options)
 
 
 def _map_response(content, content_type: str, round_: Round, filters: Filters, suffix: str) -> HttpResponse:

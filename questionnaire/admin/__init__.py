@@ -1,7 +1,8 @@
 """Django admin for DB staff, one module per step of running a round (see the README).
 
 - ``register``: the municipalities and libraries, to and from Excel
-- ``rounds``: survey rounds and questionnaire versions; inviting the libraries
+- ``questionnaire``: the questionnaire versions: as Excel, uploaded, compared, tried
+- ``rounds``: survey rounds; trying one, inviting the libraries
 - ``mail``: invitations and reminders by e-mail
 - ``follow``: a round's overview and who has not answered; the invitations
 - ``responses``: each library's answers and staff corrections, with their history
@@ -18,7 +19,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from ..staff_login import StaffLoginForm
-from . import invitations, register, responses, rounds  # noqa: F401 – each registers its model admins
+from . import invitations, questionnaire, register, responses, rounds  # noqa: F401 – each registers its model admins
 
 admin.site.login_form = StaffLoginForm
 admin.site.site_header = _("The Borgerservice survey – administration")

@@ -72,6 +72,7 @@ class InvitationAdmin(SendMailPermission, admin.ModelAdmin):
         yes_no_filter(_("mail failed"), "mail_failed", ~Q(send_error="")),
         "library__municipality__region",
         "library__kind",
+        "is_test",
     )
     search_fields = ("library__name", "library__email", "library__municipality__name", "=library__municipality__code")
     autocomplete_fields = ("library",)

@@ -39,9 +39,18 @@ class StaffChangeForm(forms.Form):
 
 @admin.register(Response)
 class ResponseAdmin(admin.ModelAdmin):
-    list_display = ("library", "municipality", "round", "status", "started_at", "last_saved_at", "submitted_at")
+    list_display = (
+        "library",
+        "municipality",
+        "round",
+        "status",
+        "is_test",
+        "started_at",
+        "last_saved_at",
+        "submitted_at",
+    )
     list_select_related = ("invitation__library__municipality", "invitation__round")
-    list_filter = ("invitation__round", "status", "invitation__library__municipality__region")
+    list_filter = ("invitation__round", "status", "invitation__is_test", "invitation__library__municipality__region")
     search_fields = ("invitation__library__name", "invitation__library__municipality__name")
     ordering = ("-last_saved_at",)
     list_per_page = 100
@@ -57,6 +66,11 @@ class ResponseAdmin(admin.ModelAdmin):
     @admin.display(description=_("round"), ordering="invitation__round")
     def round(self, response):
         return response.invitation.round
+
+    @admin.display(description=_("test"), boolean=True, ordering="invitation__is_test")
+    def is_test(self, response):
+        """Answers given through a staff member's test link: never counted."""
+        return response.invitation.is_test
 
     # Answers change only through the views below, each of which keeps a history.
     def has_add_permission(self, request):

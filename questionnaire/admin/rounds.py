@@ -1,7 +1,8 @@
-"""Survey rounds and the questionnaire versions they are answered on; inviting the libraries.
+"""Survey rounds: opening one on a questionnaire version, trying it, inviting the libraries.
 
-The pages of the later steps hang off a round and live in modules of their own:
-``follow`` (the overview), ``mail`` (sending) and ``personal_data`` (anonymising).
+The questionnaire versions are the step before (``questionnaire``). The pages of the
+later steps hang off a round and live in modules of their own: ``follow`` (the
+overview), ``mail`` (sending) and ``personal_data`` (anonymising).
 """
 
 from django.contrib import admin, messages
@@ -15,19 +16,12 @@ from django.utils.translation import ngettext
 from ..models import Questionnaire, ResponseStatus, Round
 from ..services.personal_data import holds_personal_data
 from ..services.rounds import invitations_create
-from .base import ReadOnlyAdmin, admin_path, require, yes_no_filter
+from ..services.trials import trial_answers_remove
+from .base import admin_path, require, yes_no_filter
 from .follow import FollowPages
 from .mail import RoundMailPages
 from .personal_data import PersonalDataPages
-
-
-@admin.register(Questionnaire)
-class QuestionnaireAdmin(ReadOnlyAdmin):
-    """Questionnaire versions are only looked at here: they change through their definition file."""
-
-    list_display = ("title", "code", "version", "created_at")
-    fields = ("title", "code", "version", "intro", "purpose", "privacy", "created_at")
-    readonly_fields = fields
+from .questionnaire import try_redirect, version_changes_before_round
 
 
 def results_url(round_: Round) -> str:
@@ -49,17 +43,20 @@ class RoundAdmin(FollowPages, RoundMailPages, PersonalDataPages, admin.ModelAdmi
     list_filter = (yes_no_filter(_("holds personal data"), "personal_data", Q(personal_data_held=True)),)
     search_fields = ("title", "slug")
     date_hierarchy = "opens_at"
-    actions = ("send_invitations", "send_reminders", "anonymise")
+    actions = ("send_invitations", "send_reminders", "anonymise", "remove_test_answers")
     change_form_template = "admin/questionnaire/round/change_form.html"
 
     def get_queryset(self, request):
-        submitted = Q(invitations__response__status=ResponseStatus.SUBMITTED)
+        # Staff's test links are not invitations of libraries; the hidden rounds of versions are no rounds.
+        real = Q(invitations__is_test=False)
+        submitted = real & Q(invitations__response__status=ResponseStatus.SUBMITTED)
         return (
             super()
             .get_queryset(request)
+            .real()
             .select_related("questionnaire")
             .annotate(
-                invited=Count("invitations", distinct=True),
+                invited=Count("invitations", filter=real, distinct=True),
                 submitted=Count("invitations", filter=submitted, distinct=True),
                 personal_data_held=holds_personal_data(),
             )
@@ -71,7 +68,7 @@ class RoundAdmin(FollowPages, RoundMailPages, PersonalDataPages, admin.ModelAdmi
             # Links, commands and the results page name the round by its slug; its
             # answers only mean something with the questionnaire they were given to.
             fields += ["slug"]
-            if obj.invitations.exists():
+            if obj.invitations.real().exists():
                 fields += ["questionnaire"]
         return fields
 
@@ -109,8 +106,45 @@ class RoundAdmin(FollowPages, RoundMailPages, PersonalDataPages, admin.ModelAdmi
     def has_invite_permission(self, request):
         return request.user.has_perm("questionnaire.add_invitation")
 
+    def has_remove_tests_permission(self, request):
+        return request.user.has_perm("questionnaire.delete_invitation")
+
+    @admin.action(description=_("Remove the test answers of the selected rounds"), permissions=["remove_tests"])
+    def remove_test_answers(self, request, queryset):
+        count = trial_answers_remove(rounds=queryset)
+        self.message_user(
+            request, ngettext("%d test link removed.", "%d test links removed.", count) % count, messages.SUCCESS
+        )
+
     def get_urls(self):
-        return [admin_path(self, "<int:pk>/invite/", self.invite_view, "invite"), *super().get_urls()]
+        return [
+            admin_path(self, "<int:pk>/invite/", self.invite_view, "invite"),
+            admin_path(self, "<int:pk>/try/", self.try_view, "try"),
+            *super().get_urls(),
+        ]
+
+    def try_view(self, request, pk):
+        """Open the staff member's own test link to the round: the library's pages, answers never counted."""
+        round_ = self.round_or_404(request, pk)
+        if request.method != "POST":
+            return redirect("admin:questionnaire_round_change", round_.pk)
+        return try_redirect(request, round_) or redirect("admin:questionnaire_round_change", round_.pk)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Before a round is opened on a version: what changed since the version of the latest round."""
+        chosen = request.GET.get("questionnaire", "")
+        questionnaire = None
+        if chosen.isascii() and chosen.isdigit():
+            questionnaire = Questionnaire.objects.filter(pk=int(chosen)).first()
+        questionnaire = questionnaire or Questionnaire.objects.order_by("-created_at", "-version").first()
+        previous, changes = version_changes_before_round(questionnaire)
+        extra_context = {
+            **(extra_context or {}),
+            "chosen_version": questionnaire,
+            "previous_round": previous,
+            "version_changes": changes,
+        }
+        return super().add_view(request, form_url, extra_context)
 
     def invite_view(self, request, pk):
         round_ = self.round_or_404(request, pk)

@@ -39,7 +39,7 @@ def round_open(*, slug: str, title: str | None = None, closes_at=None) -> tuple[
 
 def invitations_create(*, round: Round) -> list[Invitation]:
     """Invite every active library not yet invited to *round*; return the new invitations."""
-    invited = Invitation.objects.filter(round=round).values("library_id")
+    invited = Invitation.objects.real().filter(round=round).values("library_id")
     libraries = Library.objects.active().exclude(pk__in=invited)
     invitations = [Invitation(round=round, library=library) for library in libraries]
     # ignore_conflicts: an invitation made meanwhile by another run is simply kept.

@@ -158,3 +158,29 @@ def test_anonymise_due_removes_personal_data_a_year_after_closing_and_only_then(
 def test_anonymise_round_needs_a_round_or_due():
     with pytest.raises(CommandError, match="slug --due"):
         run("anonymise_round")
+
+
+def test_demo_data_looks_like_the_seed(settings):
+    from django.db.models import Count
+
+    from questionnaire.models import Invitation, Response
+
+    settings.DEBUG = True
+    call_command("demo", stdout=StringIO())
+    submitted = Response.objects.submitted()
+    status = dict(
+        Answer.objects.filter(question__code="status", response__in=submitted)
+        .values_list("choice__code")
+        .annotate(count=Count("pk"))
+    )
+    assert status == {"active": 18, "not_started": 22}  # the seed's 45 % and 55 %
+    regions = set(submitted.values_list("invitation__library__municipality__region", flat=True))
+    assert len(regions) == 5  # answers from every region
+    assert not submitted.filter(submitted_at__gt=timezone.now()).exists()
+    assert submitted.values("submitted_at__date").distinct().count() > 5  # spread over the days
+    quotes = list(Answer.objects.filter(question__code="quote").values_list("text", flat=True))
+    assert quotes and len(quotes) == len(set(quotes))
+    assert not Answer.objects.filter(text__contains="[DEMO]").exists()
+    assert not Invitation.objects.filter(sent_at__isnull=True).exists()
+    round_ = submitted.first().invitation.round
+    assert timezone.localtime(round_.closes_at).strftime("%H:%M:%S") == "23:59:59"

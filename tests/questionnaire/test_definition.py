@@ -14,10 +14,6 @@ def definition():
     return read_definition()
 
 
-def messages(error):
-    return " | ".join(error.messages)
-
-
 def test_shipped_definition_has_the_spec_sections_and_unique_codes(definition):
     assert [s["code"] for s in definition["sections"]] == SPEC_SECTIONS
     codes = [q["code"] for s in definition["sections"] for q in s["questions"]]
@@ -85,22 +81,24 @@ def minimal(**question):
 @pytest.mark.parametrize(
     ("data", "problem"),
     [
-        (minimal(type="dropdown"), "unknown type"),
-        (minimal(type="single"), "has no choices"),
-        (minimal(type="integer", min=10, max=1), "min above max"),
-        (minimal(type="integer"), "needs integer min and max"),
-        (minimal(code="Bad Code"), "bad question code"),
-        (minimal(show_if={"question": "later", "any_of": ["x"]}), "not an earlier question"),
+        (minimal(type="dropdown"), ("unknown_type", "type")),
+        (minimal(type="single"), ("no_choices", "choices")),
+        (minimal(type="integer", min=10, max=1), ("bounds", "min")),
+        (minimal(type="integer"), ("bounds", "min")),
+        (minimal(code="Bad Code"), ("bad_code", "code")),
+        (minimal(show_if={"question": "later", "any_of": ["x"]}), ("condition_order", "show_if")),
         (
             minimal(type="single", choices=[{"code": "a", "label": "A"}, {"code": "a", "label": "B"}]),
-            "choice code twice",
+            ("duplicate_choice", "code"),
         ),
     ],
 )
-def test_invalid_definitions_are_rejected_with_the_problem_named(data, problem):
+def test_invalid_definitions_are_rejected_with_the_problem_and_its_place(data, problem):
     with pytest.raises(ValidationError) as error:
         validate_definition(data)
-    assert problem in messages(error.value)
+    [found] = error.value.error_list
+    assert (found.code, found.params["field"]) == problem
+    assert found.params["path"][:4] == ("sections", 0, "questions", 0)
 
 
 def test_a_condition_on_a_choice_the_question_does_not_offer_is_rejected():
@@ -110,7 +108,9 @@ def test_a_condition_on_a_choice_the_question_does_not_offer_is_rejected():
     )
     with pytest.raises(ValidationError) as error:
         validate_definition(data)
-    assert "unknown choices ['zzz']" in messages(error.value)
+    [found] = error.value.error_list
+    assert found.code == "condition_choice" and found.params["choices"] == "zzz"
+    assert found.params["path"] == ("sections", 0, "questions", 1)
 
 
 def test_duplicate_question_codes_across_sections_are_rejected(definition):
@@ -118,4 +118,5 @@ def test_duplicate_question_codes_across_sections_are_rejected(definition):
     data["sections"][1]["questions"].append({"code": "units", "type": "text", "label": "Igen"})
     with pytest.raises(ValidationError) as error:
         validate_definition(data)
-    assert "question 'units' used twice" in messages(error.value)
+    [found] = error.value.error_list
+    assert (found.code, found.params["question"]) == ("duplicate", "units")

@@ -83,5 +83,5 @@ def test_load_questionnaire_reports_an_invalid_file(tmp_path):
         "code: x\ntitle: X\nsections:\n"
         "  - code: s\n    title: S\n    questions:\n      - {code: q, type: nope, label: Q}\n"
     )
-    with pytest.raises(CommandError, match="unknown type 'nope'"):
+    with pytest.raises(CommandError, match="ukendte type 'nope'"):
         call_command("load_questionnaire", "--file", str(bad))

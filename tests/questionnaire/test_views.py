@@ -403,7 +403,7 @@ def test_submitting_mails_a_danish_receipt_with_the_answers_once(client, mailout
     assert len(mailoutbox) == 1
     receipt = mailoutbox[0]
     assert receipt.to == ["per@example.com", "viborg@example.dk"]
-    assert receipt.subject.startswith("Tak")
+    assert receipt.subject == f"Tak for jeres svar på »{invitation.round.title}«"  # one dash at most: the title's own
     submitted = Response.objects.get(invitation=invitation).submitted_at
     assert timezone.localtime(submitted).strftime("%H:%M") in receipt.body
     assert "Planlægger I at indlede et samarbejde med borgerservice?" in receipt.body

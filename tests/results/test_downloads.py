@@ -50,11 +50,18 @@ def test_a_small_round_downloads_at_once(staff_client):
 
 
 def test_a_large_round_is_made_by_a_worker_and_then_offered(staff_client, large):
-    wanted = {"region": "midtjylland", "codes": "1"}
+    wanted = {"region": "midtjylland", "codes": "1", "question": "services", "by": "models"}
     large.RESULTS_SYNC_MAX_RESPONSES = 1  # two responses in Midtjylland
     response = export(staff_client, **wanted)
     job = Job.objects.get()
-    assert (job.kind, job.params, job.status) == ("workbook-codes", {"region": "midtjylland"}, JobStatus.QUEUED)
+    assert (job.kind, job.params, job.status) == (
+        "workbook-codes",
+        {
+            "filters": {"region": "midtjylland"},
+            "options": {"cross": {"question": "services", "by": "models"}, "compare": ""},
+        },
+        JobStatus.QUEUED,
+    )
     page_url = reverse("results:download", args=["bs2009", job.pk])
     assert response.status_code == 302 and response["Location"] == page_url
 
@@ -80,7 +87,7 @@ def test_a_large_round_is_made_by_a_worker_and_then_offered(staff_client, large)
     large.RESULTS_SYNC_MAX_RESPONSES = 2000
     at_once = export(staff_client, **wanted)
     at_once_cells = workbook_cells(b"".join(at_once.streaming_content))
-    assert list(made_cells) == list(at_once_cells)
+    assert list(made_cells) == list(at_once_cells) and "Krydstabel" in made_cells  # the cross-table came along
     for name, rows in at_once_cells.items():
         assert made_cells[name] == rows, name
     # The same file for the next one to ask is a new job: the answers may have changed.
@@ -139,7 +146,7 @@ def test_the_report_joins_the_downloads_with_one_entry(survey, monkeypatch):
     for kind in downloads.report_downloads(report_write):
         monkeypatch.setitem(downloads.DOWNLOADS, kind.code, kind)
         monkeypatch.setitem(KINDS, kind.code, JobKind(kind.code, kind.label, downloads.download_make))
-    job = job_queue(kind="report-pptx", round=survey.round, params={"region": "hovedstaden"})
+    job = job_queue(kind="report-pptx", round=survey.round, params={"filters": {"region": "hovedstaden"}})
     work_off()
     job.refresh_from_db()
     assert job.file.read() == b"pptx:bs2009:hovedstaden"

@@ -426,3 +426,25 @@ def test_a_chart_starts_a_printed_page_of_its_own(book):
         (chart,) = ws._charts
         anchor_row = chart.anchor._from.row + 1  # zero-based in the file
         assert [brk.id for brk in ws.row_breaks.brk] == [anchor_row - 1], name
+
+
+def test_the_cross_table_chosen_on_the_page_comes_as_a_sheet(survey):
+    from results.breakdowns import cross_table
+
+    handle = BytesIO()
+    with translation.override("da"):
+        cross = {"question": "primary_model", "by": "region"}
+        excel.workbook_write(round=survey.round, filters=NO_FILTERS, handle=handle, cross=cross)
+        expected = cross_table(survey.round, **cross)
+    book = load_workbook(BytesIO(handle.getvalue()))
+    assert "Krydstabel" in book.sheetnames and "Krydstabel" not in workbook(survey.round).sheetnames
+    ws = book["Krydstabel"]
+    assert ws["A2"].value == "Hvilken model beskriver bedst jeres samarbejde? – Region"
+    rows = table(ws, header_row=3)
+    by_label = {row["Svar"].value: row for row in rows}
+    model_3 = next(row for row in expected.rows if row.code == "model_3")
+    counts = [by_label[model_3.label][str(label)].value for _code, label in expected.columns]
+    assert counts == [cell.count for cell in model_3.cells] and by_label[model_3.label]["I alt"].value == model_3.total
+    assert by_label["I alt"]["I alt"].value == expected.total == 4
+    shares = {row[0].value: row for row in ws.iter_rows(min_row=3 + len(rows) + 3)}
+    assert [cell.value for cell in shares[model_3.label][1:6]] == [cell.share for cell in model_3.cells]

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.text import slugify
 
+from questionnaire.codes import ACTIVE, NOT_STARTED, STATUS
 from questionnaire.models import Invitation, Library, Response
 from questionnaire.register import default_register_load
 from questionnaire.sample import QUOTES, sample_answers
@@ -74,7 +75,9 @@ class Command(BaseCommand):
         quotes = iter(rng.sample(QUOTES, len(QUOTES)))  # each quote once
         for number, invitation in enumerate(invitations):
             invitation_mark_opened(invitation)
-            answers = sample_answers(sections, rng, quotes)
+            # 9 in every 20 with activities: the seed's 45 % / 55 %, exactly.
+            status = ACTIVE if number % 20 < 9 else NOT_STARTED
+            answers = sample_answers(sections, rng, quotes, fixed={STATUS: status})
             last = len(sections) if number < SUBMITTED else rng.randint(1, 3)
             for section in sections[:last]:
                 values = {q.code: answers.get(q.code) for q in section.questions.all()}

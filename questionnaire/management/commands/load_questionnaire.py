@@ -1,19 +1,31 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from questionnaire.definition import DEFAULT_DEFINITION, install_definition, read_definition
+from questionnaire.definition import DEFAULT_DEFINITION, canonical, read_definition
+from questionnaire.services.authoring import definition_check, upload_install
 
 
 class Command(BaseCommand):
-    help = "Install a questionnaire definition file as a version (a new version only if the content changed)."
+    help = (
+        "Install a questionnaire from a definition file (YAML) or an Excel workbook in the XLSForm layout (.xlsx); "
+        "a new version only if the content changed."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--file", default=str(DEFAULT_DEFINITION), help="definition file (YAML)")
+        parser.add_argument("path", nargs="?", help="definition file: .yaml or .xlsx (default: the shipped YAML)")
+        parser.add_argument("--file", help="the same as the path, for scripts written before")
 
-    def handle(self, *args, file, **options):
+    def handle(self, *args, path, file, **options):
+        path = path or file or str(DEFAULT_DEFINITION)
         try:
-            questionnaire, created = install_definition(read_definition(file))
-        except (OSError, ValidationError) as error:
-            raise CommandError(f"{file}: {error}") from error
+            definition = canonical(read_definition(path))
+        except OSError as error:
+            raise CommandError(f"{path}: {error}") from error
+        except ValidationError as error:
+            raise CommandError(f"{path}:\n" + "\n".join(f"  {message}" for message in error.messages)) from error
+        upload = definition_check(definition)
+        if not upload.installable:
+            raise CommandError(f"{path}:\n" + "\n".join(f"  {message}" for message in upload.problems))
+        questionnaire, created = upload_install(definition=definition)
         state = "installed" if created else "already installed"
         self.stdout.write(f"{questionnaire.code} version {questionnaire.version} {state}.")

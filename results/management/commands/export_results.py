@@ -17,6 +17,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--codes", action="store_true", help="answers as choice codes and 1/0 instead of Danish labels and Ja/Nej"
         )
+        parser.add_argument("--compare", default="", help="an earlier round's slug: adds the sheet Sammenligning")
 
     def handle(self, *args, **options):
         round_ = round_or_error(options["slug"])
@@ -24,7 +25,9 @@ class Command(BaseCommand):
         try:
             # Open the file first, so that a wrong path fails before the work is done.
             with open(options["output"], "wb") as handle:
-                workbook_write(round=round_, filters=filters, handle=handle, codes=options["codes"])
+                workbook_write(
+                    round=round_, filters=filters, handle=handle, codes=options["codes"], compare=options["compare"]
+                )
         except OSError as error:
             raise CommandError(f"Cannot write {options['output']}: {error}") from error
         self.stdout.write(self.style.SUCCESS(f"Wrote the results of {round_.slug} to {options['output']}."))

@@ -1,0 +1,494 @@
+"""A questionnaire as an Excel workbook in the XLSForm layout that KoboToolbox and ODK users know.
+
+Three sheets, each with its column names in row 1:
+
+- ``survey``: ``type``, ``name``, ``label``, ``hint``, ``required``, ``relevant``,
+  ``constraint``, ``appearance``; a section is a ``begin group`` row (its code, title,
+  introduction and condition) and an ``end group`` row.
+- ``choices``: ``list_name``, ``name``, ``label``.
+- ``settings``: ``form_title``, ``form_id``, ``introduction``, ``purpose``, ``privacy``.
+
+Types are XLSForm's ``select_one LIST``, ``select_multiple LIST``, ``text`` (with
+appearance ``multiline`` for a long text) and ``integer``, and this app's own
+``email`` and ``year``. Conditions are written as XLSForm writes them:
+``selected(${status}, 'active')`` (several choices joined by ``or``; ``${status} = 'active'``
+is read too) and ``${quote} != ''`` (answered). Bounds are an XLSForm constraint:
+``. >= 1 and . <= 200``, ``. <= format-date(today(), '%Y')`` (this year) and
+``string-length(.) <= 30`` (a text's length).
+
+The reader turns a workbook into a definition and hands it to the one validator
+(``definition.validate_definition``); every problem, the reader's own and the
+validator's, is told in Danish with its sheet, row and column. Nothing here writes
+to the database.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from .definition import CURRENT_YEAR, DEFAULT_MAX_LENGTH, KINDS, NUMBER_KINDS, canonical, validate_definition
+from .models import QuestionKind
+
+SURVEY, CHOICES, SETTINGS = "survey", "choices", "settings"
+SURVEY_COLUMNS = ("type", "name", "label", "hint", "required", "relevant", "constraint", "appearance")
+CHOICE_COLUMNS = ("list_name", "name", "label")
+SETTINGS_COLUMNS = ("form_title", "form_id", "introduction", "purpose", "privacy")
+REQUIRED_COLUMNS = {
+    SURVEY: ("type", "name", "label"),
+    CHOICES: ("list_name", "name", "label"),
+    SETTINGS: ("form_title", "form_id"),
+}
+MULTILINE = "multiline"
+THIS_YEAR = "format-date(today(), '%Y')"
+# Our question types as XLSForm writes them (a long text is a text with appearance multiline).
+PLAIN_TYPES = {
+    "text": QuestionKind.TEXT,
+    "integer": QuestionKind.INTEGER,
+    "email": QuestionKind.EMAIL,
+    "year": QuestionKind.YEAR,
+}
+SELECT_TYPES = {"select_one": QuestionKind.SINGLE, "select_multiple": QuestionKind.MULTI}
+KNOWN_TYPES = "select_one LISTE, select_multiple LISTE, text, integer, email, year, begin group, end group"
+TRUE = {"yes", "true", "true()", "ja", "1", "x"}
+FALSE = {"", "no", "false", "false()", "nej", "0"}
+
+
+# --- Writing --------------------------------------------------------------------------
+
+
+def _relevant(condition) -> str:
+    if not condition:
+        return ""
+    question = condition["question"]
+    if "any_of" in condition:
+        return " or ".join(f"selected(${{{question}}}, '{code}')" for code in condition["any_of"])
+    return f"${{{question}}} != ''"
+
+
+def _constraint(question: dict) -> str:
+    terms = []
+    if question["type"] in NUMBER_KINDS:
+        if question["min"] is not None:
+            terms.append(f". >= {question['min']}")
+        if question["max"] == CURRENT_YEAR:
+            terms.append(f". <= {THIS_YEAR}")
+        elif question["max"] is not None:
+            terms.append(f". <= {question['max']}")
+    max_length = question["max_length"]
+    if max_length is not None and max_length != DEFAULT_MAX_LENGTH.get(question["type"]):
+        terms.append(f"string-length(.) <= {max_length}")
+    return " and ".join(terms)
+
+
+def _type(question: dict, list_name: str) -> tuple[str, str]:
+    """Return (type, appearance) of *question* as XLSForm writes them."""
+    kind = question["type"]
+    if kind == QuestionKind.SINGLE:
+        return f"select_one {list_name}", ""
+    if kind == QuestionKind.MULTI:
+        return f"select_multiple {list_name}", ""
+    if kind == QuestionKind.LONG_TEXT:
+        return "text", MULTILINE
+    return kind, ""
+
+
+def _sheet(workbook, title, columns, widths):
+    ws = workbook.create_sheet(title)
+    ws.append(list(columns))
+    for index, width in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+        ws.cell(row=1, column=index).font = Font(bold=True)
+    ws.freeze_panes = "A2"
+    return ws
+
+
+def write_xlsform(definition: dict, handle) -> None:
+    """Write the canonical *definition* (``definition.version_definition``) to *handle* as an XLSForm workbook."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    survey = _sheet(workbook, SURVEY, SURVEY_COLUMNS, (22, 24, 70, 40, 10, 44, 34, 12))
+    choices = _sheet(workbook, CHOICES, CHOICE_COLUMNS, (24, 24, 80))
+    settings = _sheet(workbook, SETTINGS, SETTINGS_COLUMNS, (34, 18, 70, 70, 70))
+    wrap = Alignment(wrap_text=True, vertical="top")
+    lists = {}  # (choice codes and labels) -> list name: questions with the same choices share a list
+    for section in definition["sections"]:
+        survey.append(
+            ["begin group", section["code"], section["title"], section["intro"], "", _relevant(section["show_if"])]
+        )
+        for question in section["questions"]:
+            list_name = ""
+            if question["choices"]:
+                key = tuple((choice["code"], choice["label"]) for choice in question["choices"])
+                if key not in lists:
+                    list_name = lists[key] = question["code"]
+                    for code, label in key:
+                        choices.append([list_name, code, label])
+                list_name = lists[key]
+            kind, appearance = _type(question, list_name)
+            survey.append(
+                [
+                    kind,
+                    question["code"],
+                    question["label"],
+                    question["help"],
+                    "yes" if question["required"] else "",
+                    _relevant(question["show_if"]),
+                    _constraint(question),
+                    appearance,
+                ]
+            )
+        survey.append(["end group", section["code"]])
+    settings.append(
+        [definition["title"], definition["code"], definition["intro"], definition["purpose"], definition["privacy"]]
+    )
+    for ws in (survey, choices, settings):
+        for row in ws.iter_rows(min_row=2):
+            for cell in row:
+                cell.alignment = wrap
+                # Texts stay texts: no cell of a questionnaire is a formula.
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"
+    workbook.save(handle)
+
+
+# --- Reading --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem of an uploaded workbook, where it is: sheet, row (1-based, as Excel shows it) and column."""
+
+    sheet: str
+    row: int | None
+    column: str  # the column's name in row 1, "" for the sheet as a whole
+    letter: str
+    message: str
+
+    def __str__(self):
+        if self.row is None:
+            return _("Sheet “%(sheet)s”: %(problem)s") % {"sheet": self.sheet, "problem": self.message}
+        if not self.column:
+            return _("Sheet “%(sheet)s”, row %(row)d: %(problem)s") % {
+                "sheet": self.sheet,
+                "row": self.row,
+                "problem": self.message,
+            }
+        return _("Sheet “%(sheet)s”, row %(row)d, column “%(column)s” (%(letter)s): %(problem)s") % {
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "letter": self.letter,
+            "problem": self.message,
+        }
+
+
+class WorkbookProblems(ValidationError):
+    """The problems of an uploaded workbook, each with its place; nothing may be installed from it."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__([str(problem) for problem in problems], code="workbook")
+
+
+class _Sheet:
+    """A sheet's rows as {column name: value}, with the row numbers and column letters Excel shows."""
+
+    def __init__(self, workbook, title, problems):
+        self.title = title
+        self.rows: list[tuple[int, dict]] = []
+        self.letters: dict[str, str] = {}
+        self.problems = problems
+        if title not in workbook.sheetnames:
+            self.missing = True
+            problems.append(Problem(title, None, "", "", _("The sheet is missing.")))
+            return
+        self.missing = False
+        ws = workbook[title]
+        header = None
+        for number, values in enumerate(ws.iter_rows(values_only=True), 1):
+            if header is None:
+                header = [_cell(value).lower().replace(" ", "_") for value in values]
+                for index, name in enumerate(header):
+                    if name and name not in self.letters:
+                        self.letters[name] = get_column_letter(index + 1)
+                for name in REQUIRED_COLUMNS[title]:
+                    if name not in self.letters:
+                        problems.append(
+                            Problem(title, 1, name, "", _("The column “%(column)s” is missing.") % {"column": name})
+                        )
+                continue
+            row = {name: _cell(value) for name, value in zip(header, values, strict=False) if name}
+            if any(row.values()):
+                self.rows.append((number, row))
+
+    def problem(self, row: int | None, column: str, message: str) -> None:
+        self.problems.append(Problem(self.title, row, column, self.letters.get(column, ""), message))
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+SELECTED = re.compile(r"^selected\(\s*\$\{(\w+)\}\s*,\s*'([^']*)'\s*\)$")
+EQUALS = re.compile(r"^\$\{(\w+)\}\s*=\s*'([^']*)'$")
+ANSWERED = re.compile(r"^(?:\$\{(\w+)\}\s*!=\s*''|string-length\(\s*\$\{(\w+)\}\s*\)\s*>\s*0)$")
+INTEGER = re.compile(r"^-?\d+$")
+
+
+def parse_relevant(text: str) -> dict | None:
+    """Return the show-if condition that the XLSForm expression *text* writes; raise ValueError if it is none."""
+    if not text:
+        return None
+    terms = [term.strip() for term in re.split(r"\s+or\s+", text.strip())]
+    if len(terms) == 1 and (match := ANSWERED.match(terms[0])):
+        return {"question": match.group(1) or match.group(2), "answered": True}
+    question, choices = None, []
+    for term in terms:
+        match = SELECTED.match(term) or EQUALS.match(term)
+        if not match or (question is not None and match.group(1) != question):
+            raise ValueError(text)
+        question = match.group(1)
+        choices.append(match.group(2))
+    return {"question": question, "any_of": choices}
+
+
+def parse_constraint(text: str) -> dict:
+    """Return {min, max, max_length} from the XLSForm constraint *text*; raise ValueError naming a bad part."""
+    bounds = {}
+    if not text:
+        return bounds
+    for term in re.split(r"\s+and\s+", text.strip()):
+        term = term.strip()
+        if match := re.match(r"^\.\s*>=\s*(.+)$", term):
+            key, value = "min", match.group(1).strip()
+        elif match := re.match(r"^\.\s*<=\s*(.+)$", term):
+            key, value = "max", match.group(1).strip()
+            if value.replace(" ", "") == THIS_YEAR.replace(" ", ""):
+                bounds[key] = CURRENT_YEAR
+                continue
+        elif match := re.match(r"^string-length\(\s*\.\s*\)\s*<=\s*(.+)$", term):
+            key, value = "max_length", match.group(1).strip()
+        else:
+            raise ValueError(term)
+        if not INTEGER.match(value):
+            raise ValueError(value)
+        bounds[key] = int(value)
+    return bounds
+
+
+def _flag(value: str) -> bool | None:
+    value = value.lower()
+    if value in TRUE:
+        return True
+    if value in FALSE:
+        return False
+    return None
+
+
+def read_xlsform(handle) -> dict:
+    """Return the definition in the XLSForm workbook *handle*, validated; raise WorkbookProblems, naming each."""
+    try:
+        workbook = load_workbook(handle, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
+        raise WorkbookProblems([Problem("", None, "", "", _("The file is not an Excel workbook (.xlsx)."))]) from error
+    problems: list[Problem] = []
+    survey = _Sheet(workbook, SURVEY, problems)
+    choices = _Sheet(workbook, CHOICES, problems)
+    settings = _Sheet(workbook, SETTINGS, problems)
+    if problems:
+        raise WorkbookProblems(problems)
+
+    lists: dict[str, list[dict]] = {}
+    choice_rows: dict[str, list[int]] = {}
+    for number, row in choices.rows:
+        name = row.get("list_name", "")
+        if not name:
+            choices.problem(number, "list_name", _("The choice has no list name."))
+            continue
+        lists.setdefault(name, []).append({"code": row.get("name", ""), "label": row.get("label", "")})
+        choice_rows.setdefault(name, []).append(number)
+
+    first_settings = settings.rows[0] if settings.rows else (2, {})
+    settings_row, values = first_settings
+    data = {
+        "code": values.get("form_id", ""),
+        "title": values.get("form_title", ""),
+        "intro": values.get("introduction", ""),
+        "purpose": values.get("purpose", ""),
+        "privacy": values.get("privacy", ""),
+        "sections": [],
+    }
+    # Where each part of the definition came from: path -> (sheet, row); fields map to columns below.
+    places: dict[tuple, tuple[_Sheet, int | None]] = {(): (settings, settings_row)}
+    broken = set()  # questions whose type or list the reader refused: conditions on them are not told again
+    section = None
+    for number, row in survey.rows:
+        kind = " ".join(row.get("type", "").split()).lower().replace("begin_group", "begin group")
+        kind = kind.replace("end_group", "end group")
+        if kind == "begin group":
+            if section is not None:
+                survey.problem(number, "type", _("A group begins inside another group; end the first one first."))
+            section = {
+                "code": row.get("name", ""),
+                "title": row.get("label", ""),
+                "intro": row.get("hint", ""),
+                "questions": [],
+            }
+            section["show_if"] = _read_relevant(survey, number, row)
+            places[("sections", len(data["sections"]))] = (survey, number)
+            data["sections"].append(section)
+            continue
+        if kind == "end group":
+            if section is None:
+                survey.problem(number, "type", _("A group ends that has not begun."))
+            section = None
+            continue
+        if section is None:
+            survey.problem(
+                number, "type", _("The question is outside a group: every question belongs to a section (begin group).")
+            )
+            continue
+        question = {
+            "code": row.get("name", ""),
+            "label": row.get("label", ""),
+            "help": row.get("hint", ""),
+            "show_if": _read_relevant(survey, number, row),
+        }
+        required = _flag(row.get("required", ""))
+        if required is None:
+            survey.problem(
+                number,
+                "required",
+                _("Write yes or leave the cell empty, not “%(value)s”.") % {"value": row["required"]},
+            )
+        question["required"] = bool(required)
+        question["type"], list_name = _read_type(survey, number, kind, row.get("appearance", ""))
+        if question["type"] not in KINDS:
+            broken.add(question["code"])
+        if list_name is not None:
+            if list_name not in lists:
+                broken.add(question["code"])
+                survey.problem(
+                    number,
+                    "type",
+                    _("The choice list “%(list)s” does not exist on the sheet “choices”.") % {"list": list_name},
+                )
+            question["choices"] = [dict(choice) for choice in lists.get(list_name, [])]
+        try:
+            question.update(parse_constraint(row.get("constraint", "")))
+        except ValueError as error:
+            survey.problem(
+                number,
+                "constraint",
+                _(
+                    "“%(part)s” is not a bound this app understands; "
+                    "bounds are whole numbers, as in “. >= 1 and . <= 200”."
+                )
+                % {"part": error.args[0]},
+            )
+        q_index = len(section["questions"])
+        places[("sections", len(data["sections"]) - 1, "questions", q_index)] = (survey, number)
+        if list_name in choice_rows:
+            for c_index, choice_row in enumerate(choice_rows[list_name]):
+                places[("sections", len(data["sections"]) - 1, "questions", q_index, "choices", c_index)] = (
+                    choices,
+                    choice_row,
+                )
+        section["questions"].append(question)
+    if section is not None:
+        survey.problem(None, "", _("The last group has no “end group” row."))
+
+    try:
+        validate_definition(data)
+    except ValidationError as error:
+        _locate(error, places, problems, broken)
+    if problems:
+        # One problem per cell: the reader's own comes first, the validator's echo of it is left out.
+        unique, seen = [], set()
+        for item in problems:
+            key = (item.sheet, item.row, item.column)
+            if key not in seen or item.row is None:
+                unique.append(item)
+                seen.add(key)
+        order = {SURVEY: 0, CHOICES: 1, SETTINGS: 2}
+        unique.sort(key=lambda item: (order.get(item.sheet, 3), item.row or 0))
+        raise WorkbookProblems(unique)
+    return canonical(data)
+
+
+def _read_relevant(sheet: _Sheet, number: int, row: dict):
+    try:
+        return parse_relevant(row.get("relevant", ""))
+    except ValueError:
+        sheet.problem(
+            number,
+            "relevant",
+            _(
+                "The condition “%(text)s” is not one this app understands; write selected(${question}, 'choice') "
+                "(several joined by or) or ${question} != ''."
+            )
+            % {"text": row.get("relevant", "")},
+        )
+        return None
+
+
+def _read_type(sheet: _Sheet, number: int, kind: str, appearance: str) -> tuple[str, str | None]:
+    """Return (question type, choice list name or None) of an XLSForm type."""
+    word, _space, rest = kind.partition(" ")
+    if word in SELECT_TYPES and rest and " " not in rest:
+        return SELECT_TYPES[word], rest
+    if kind in PLAIN_TYPES:
+        if appearance.lower() == MULTILINE and kind == "text":
+            return QuestionKind.LONG_TEXT, None
+        return PLAIN_TYPES[kind], None
+    sheet.problem(
+        number, "type", _("Unknown type “%(type)s”. Known types: %(known)s.") % {"type": kind, "known": KNOWN_TYPES}
+    )
+    return kind, None
+
+
+# Which column of a row holds each field of the definition.
+QUESTION_COLUMNS = {
+    "code": "name",
+    "type": "type",
+    "label": "label",
+    "show_if": "relevant",
+    "choices": "type",
+    "min": "constraint",
+    "max": "constraint",
+    "max_length": "constraint",
+    "questions": "name",
+    "title": "label",
+}
+SETTINGS_FIELDS = {"code": "form_id", "title": "form_title", "sections": ""}
+
+
+def _locate(error: ValidationError, places, problems: list[Problem], broken: set) -> None:
+    for item in error.error_list:
+        params = item.params or {}
+        if params.get("target_code") in broken:
+            continue  # a condition on a question already refused: its own row says why
+        path, field = params.get("path", ()), params.get("field", "")
+        message = item.message % params if params else str(item.message)
+        sheet, row = places.get(path, (None, None))
+        if sheet is None:
+            problems.append(Problem(SURVEY, None, "", "", message))
+        elif path == ():
+            column = SETTINGS_FIELDS.get(field, field)
+            if field == "sections":
+                problems.append(Problem(SURVEY, None, "", "", message))
+            else:
+                sheet.problem(row, column, message)
+        else:
+            sheet.problem(row, QUESTION_COLUMNS.get(field, ""), message)
