@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import download_views, views
 
 app_name = "results"
 
@@ -9,4 +9,6 @@ urlpatterns = [
     path("<slug:slug>/workbook.xlsx", views.export, name="export"),
     path("<slug:slug>/map.svg", views.map_download, name="map"),
     path("<slug:slug>/map.png", views.map_png_download, name="map-png"),
+    path("<slug:slug>/downloads/<int:pk>/", download_views.download_page, name="download"),
+    path("<slug:slug>/downloads/<int:pk>/file", download_views.download_file, name="download-file"),
 ]

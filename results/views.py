@@ -12,20 +12,20 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse_lazy
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from questionnaire.downloads import xlsx_response
 from questionnaire.models import Round
 
 from . import map as denmark
 from .breakdowns import cross_table, number_distributions, open_answers
 from .comparison import PUBLISHED_2009, chosen_comparison, earlier_rounds
-from .excel import workbook_filename, workbook_write
+from .downloads import download_response, in_background
+from .excel import workbook_filename
 from .forms import CrossTableForm, FilterForm
 from .tallies import Filters, round_questions, round_results, snapshot
 
@@ -86,6 +86,8 @@ def round_page(request: HttpRequest, slug: str) -> HttpResponse:
             "comparison": comparison,
             "earlier_rounds": earlier_rounds(round_),
             "published_2009": PUBLISHED_2009,
+            # Then a download link leads to a page, not a file: no "download" attribute.
+            "background_downloads": in_background(results.headline.responses),
         },
     )
 
@@ -93,21 +95,19 @@ def round_page(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 @never_cache
 @staff_required
-def export(request: HttpRequest, slug: str) -> FileResponse:
-    """The workbook; ``?codes=1`` writes the answers as choice codes and 1/0, for analysts."""
+def export(request: HttpRequest, slug: str) -> HttpResponse:
+    """The workbook; ``?codes=1`` writes the answers as choice codes and 1/0, for analysts.
+
+    A large round's workbook is made by a worker: the answer is then a redirect to its page.
+    """
     round_, filters = _round_and_filters(request, slug)
-    codes = request.GET.get("codes") == "1"
+    kind = "workbook-codes" if request.GET.get("codes") == "1" else "workbook"
     # The cross-table the page shows, when the link comes from it.
     cross = (
         CrossTableForm(request.GET, questions=round_questions(round_)).choice() if "question" in request.GET else None
     )
-    compare = request.GET.get("compare", "")
-    return xlsx_response(
-        lambda handle: workbook_write(
-            round=round_, filters=filters, handle=handle, codes=codes, cross=cross, compare=compare
-        ),
-        workbook_filename(round_, filters, codes=codes),
-    )
+    options = {"cross": cross, "compare": request.GET.get("compare", "")}
+    return download_response(request, round=round_, filters=filters, kind=kind, options=options)
 
 
 def _map_response(content, content_type: str, round_: Round, filters: Filters, suffix: str) -> HttpResponse:

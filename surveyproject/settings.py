@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "questionnaire",
     "results",
+    # Long work staff asked for and follow: big downloads, a big register import, anonymising.
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -148,6 +150,11 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 COLLECTED_STATIC = env.bool("DJANGO_COLLECTED_STATIC", default=not DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # The files that background jobs make (see Background work below).
+    "jobs": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": env.str("JOB_FILES_DIR", default=str(BASE_DIR / "var" / "jobs"))},
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -190,6 +197,16 @@ PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=3
 # database (django-tasks-db): no other server to run. `manage.py db_worker` does the work;
 # `make run` starts one beside the web server, production runs it as a service (README).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Work that could outlast gunicorn's 60 s timeout goes to a worker, as a job staff follow on a
+# page (jobs/). A results download of more submitted responses than this is made by a worker;
+# a smaller one (every round so far: a few hundred libraries) downloads at once.
+RESULTS_SYNC_MAX_RESPONSES = env.int("RESULTS_SYNC_MAX_RESPONSES", default=2000)
+# A register file larger than this (some 2 500 rows of CSV) is imported by a worker.
+REGISTER_SYNC_MAX_BYTES = env.int("REGISTER_SYNC_MAX_BYTES", default=200 * 1024)
+# Finished jobs, and the files they made (in JOB_FILES_DIR, STORAGES above), are deleted after
+# this many hours by run_scheduled: a results file holds answers and should not linger.
+JOB_KEEP_HOURS = env.int("JOB_KEEP_HOURS", default=24)
 
 # --- Security ------------------------------------------------------------------
 

@@ -170,6 +170,18 @@ def manager_client(client, manager):
 # --- The task queue -----------------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True, scope="session")
+def job_files_dir(tmp_path_factory):
+    """Keep the files background jobs make in a temporary directory, not the checkout's var/jobs."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    storages = {**settings.STORAGES, "jobs": {**settings.STORAGES["jobs"], "OPTIONS": {}}}
+    storages["jobs"]["OPTIONS"] = {"location": str(tmp_path_factory.mktemp("jobs"))}
+    with override_settings(STORAGES=storages):
+        yield storages["jobs"]["OPTIONS"]["location"]
+
+
 def work_off() -> None:
     """Run every queued task that is due, in this process, as ``manage.py db_worker --batch`` does.
 

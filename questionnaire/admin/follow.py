@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..downloads import xlsx_response
+from ..jobs import round_anonymise_job
 from ..mail import invitations_to_send, invitations_without_email, reminders_to_send, round_batches, round_mail_problems
 from ..models import Library
 from ..tracking import non_respondents_write_xlsx, round_non_respondents, round_overview
@@ -29,6 +30,8 @@ class FollowPages(RoundPages):
     def overview_view(self, request, pk):
         round_ = self.round_or_404(request, pk)
         overview = round_overview(round_)
+        anonymise_job = round_anonymise_job(round_)
+        anonymising = anonymise_job is not None and not anonymise_job.is_finished
         context = self.round_context(
             request,
             round_,
@@ -49,6 +52,10 @@ class FollowPages(RoundPages):
             can_invite=self.has_invite_permission(request),
             can_export=self.has_export_permission(request),
             can_anonymise=self.has_anonymise_permission(request),
+            anonymise_job=anonymise_job,
+            anonymise_running=anonymising,
+            # While a worker removes the personal data, the page reloads itself to show when it is done.
+            refresh_seconds=5 if anonymising else None,
             reminder_interval=settings.REMINDER_INTERVAL_DAYS,
         )
         return TemplateResponse(request, "admin/questionnaire/round/overview.html", context)

@@ -1,13 +1,15 @@
-"""Removing the contact persons' details from a closed round, asked for first."""
+"""Removing the contact persons' details from a closed round, asked for first, done by a worker.
+
+The round overview shows the work while it runs and what it removed (questionnaire.jobs).
+"""
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from ..services.personal_data import round_anonymise
+from ..jobs import round_anonymise_queue
 from .base import RoundPages, admin_path, require
 
 
@@ -29,18 +31,13 @@ class PersonalDataPages(RoundPages):
         require(request, "anonymise_round")
         if request.method == "POST":
             try:
-                removed = round_anonymise(round=round_)
+                round_anonymise_queue(round=round_, user=request.user)
             except ValidationError as error:
                 self.message_user(request, " ".join(error.messages), messages.ERROR)
             else:
                 self.message_user(
                     request,
-                    ngettext(
-                        "Personal data removed: %d answer deleted.",
-                        "Personal data removed: %d answers deleted.",
-                        removed,
-                    )
-                    % removed,
+                    _("A worker is removing the personal data; the overview shows when it is done."),
                     messages.SUCCESS,
                 )
             return redirect("admin:questionnaire_round_overview", round_.pk)

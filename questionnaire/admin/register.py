@@ -7,15 +7,25 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from jobs.models import Job, JobStatus
+
 from ..downloads import xlsx_response
+from ..jobs import REGISTER_IMPORT, register_import_queue
 from ..models import Library, Municipality
-from ..register import RegisterImportError, register_import, register_write_csv, register_write_xlsx
+from ..register import (
+    ImportReport,
+    RegisterImportError,
+    RowProblem,
+    register_import,
+    register_write_csv,
+    register_write_xlsx,
+)
 from .base import admin_path, page_context, require, yes_no_filter
 
 
@@ -41,6 +51,10 @@ class MunicipalityAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Seconds between two reloads of the page that follows a large file's import.
+IMPORT_REFRESH_SECONDS = 2
 
 
 class RegisterUploadForm(forms.Form):
@@ -89,6 +103,7 @@ class LibraryAdmin(admin.ModelAdmin):
         return [
             admin_path(self, "export/", self.export_view, "export"),
             admin_path(self, "import/", self.import_view, "import"),
+            admin_path(self, "import/<int:pk>/", self.import_job_view, "import_job"),
             *super().get_urls(),
         ]
 
@@ -117,18 +132,51 @@ class LibraryAdmin(admin.ModelAdmin):
         form = RegisterUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
+            # Never more than the limit into memory: register_import refuses a longer file by its length.
+            data = upload.read(settings.REGISTER_MAX_UPLOAD_BYTES + 1)
             try:
-                # Never more than the limit into memory: register_import refuses a longer file by its length.
-                report = register_import(data=upload.read(settings.REGISTER_MAX_UPLOAD_BYTES + 1), filename=upload.name)
+                if len(data) > settings.REGISTER_SYNC_MAX_BYTES:
+                    # A large file could outlast the request: a worker imports it, the next page follows.
+                    job = register_import_queue(data=data, filename=upload.name, user=request.user)
+                    return redirect("admin:questionnaire_library_import_job", job.pk)
+                report = register_import(data=data, filename=upload.name)
             except RegisterImportError as error:
                 problems = error.problems
             else:
-                self.message_user(
-                    request,
-                    _("The register was imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.")
-                    % {"created": report.created, "updated": report.updated, "unchanged": report.unchanged},
-                    messages.SUCCESS,
-                )
-                return redirect("admin:questionnaire_library_changelist")
-        context = page_context(self, request, None, _("Import the register of libraries"), form=form, problems=problems)
+                return self.imported(request, report)
+        return self.import_page(request, form, problems)
+
+    def import_job_view(self, request, pk):
+        """Follow a large file's import; then say what it did, or list its problems, as for a small file."""
+        require(request, "add_library", "change_library")
+        job = get_object_or_404(Job, pk=pk, kind=REGISTER_IMPORT)
+        if job.status == JobStatus.DONE and "problems" not in job.result:
+            return self.imported(request, ImportReport(**job.result))
+        if job.status == JobStatus.DONE:
+            problems = [RowProblem(**problem) for problem in job.result["problems"]]
+        else:
+            problems = [RowProblem(0, "", "", job.error)] if job.status == JobStatus.FAILED else []
+        return self.import_page(request, RegisterUploadForm(), problems, job=job)
+
+    def imported(self, request, report: ImportReport):
+        self.message_user(
+            request,
+            _("The register was imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.")
+            % {"created": report.created, "updated": report.updated, "unchanged": report.unchanged},
+            messages.SUCCESS,
+        )
+        return redirect("admin:questionnaire_library_changelist")
+
+    def import_page(self, request, form, problems, job=None):
+        running = job is not None and not job.is_finished
+        context = page_context(
+            self,
+            request,
+            None,
+            _("Import the register of libraries"),
+            form=form,
+            problems=problems,
+            job=job if running else None,
+            refresh_seconds=IMPORT_REFRESH_SECONDS if running else None,
+        )
         return TemplateResponse(request, "admin/questionnaire/library/import.html", context)

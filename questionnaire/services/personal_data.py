@@ -20,6 +20,16 @@ def holds_personal_data():
     return Exists(answers) | Exists(history)
 
 
+def round_anonymise_check(*, round: Round) -> None:
+    """Raise ValidationError if *round* has not closed yet: its personal data are still needed."""
+    if not round.has_closed():
+        raise ValidationError(
+            _("The round %(round)s has not closed yet; its personal data are still needed."),
+            code="round_open",
+            params={"round": round.title},
+        )
+
+
 @transaction.atomic
 def round_anonymise(*, round: Round) -> int:
     """Remove the contact persons' details from every response of a closed round; return how many answers went.
@@ -29,12 +39,7 @@ def round_anonymise(*, round: Round) -> int:
     the round has not closed yet.
     """
     round_ = Round.objects.select_for_update().get(pk=round.pk)
-    if not round_.has_closed():
-        raise ValidationError(
-            _("The round %(round)s has not closed yet; its personal data are still needed."),
-            code="round_open",
-            params={"round": round_.title},
-        )
+    round_anonymise_check(round=round_)
     removed, _counts = Answer.objects.personal().filter(response__invitation__round=round_).delete()
     ResponseChange.objects.personal().filter(response__invitation__round=round_).update(old_value="", new_value="")
     # A refused receipt's server answer may name the contact person's address.

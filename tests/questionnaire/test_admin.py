@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from openpyxl import Workbook, load_workbook
 
+from jobs.models import Job
 from questionnaire.models import Invitation, Library, MailBatch, Municipality
 from questionnaire.register import HEADER
 from questionnaire.tracking import round_overview
@@ -135,6 +136,51 @@ def test_register_upload_of_a_bad_file_lists_every_bad_row_and_changes_nothing(m
     html = page.content.decode()
     assert "ikke en mail" in html and "998" in html
     assert Library.objects.count() == 0
+
+
+def test_a_large_register_file_is_imported_by_a_worker_and_then_reported_as_a_small_one(manager_client, settings):
+    settings.REGISTER_SYNC_MAX_BYTES = 100
+    page = manager_client.post(
+        admin_url("library_import"), {"file": upload([("101", "", "", "Nyt Bibliotek", "filial", "n@example.com")])}
+    )
+    job = Job.objects.get()
+    assert page.status_code == 302 and page.url == admin_url("library_import_job", job.pk)
+    waiting = manager_client.get(page.url).content.decode()
+    assert "register.xlsx venter på, at en worker importerer den." in waiting
+    assert '<meta http-equiv="refresh" content="2">' in waiting
+    assert Library.objects.count() == 0
+
+    work_off()
+    done = manager_client.get(page.url)
+    assert done.status_code == 302 and done.url == admin_url("library_changelist")
+    assert (
+        "Registret er importeret: 1 tilføjet, 0 opdateret, 0 uændret." in manager_client.get(done.url).content.decode()
+    )
+    assert Library.objects.get().name == "Nyt Bibliotek"
+    assert Job.objects.get().upload is None  # the file is not kept
+
+
+def test_a_large_bad_register_file_lists_every_bad_row_and_changes_nothing(manager_client, settings):
+    settings.REGISTER_SYNC_MAX_BYTES = 100
+    rows = [("101", "", "", "Godt Bibliotek", "filial", ""), ("998", "", "", "Dårligt", "filial", "ikke en mail")]
+    url = manager_client.post(admin_url("library_import"), {"file": upload(rows)}).url
+    work_off()
+    page = manager_client.get(url)
+    assert page.status_code == 200
+    assert [(p.row, p.column, p.value) for p in page.context["problems"]] == [
+        (3, "kommunekode", "998"),
+        (3, "email", "ikke en mail"),
+    ]
+    assert "Filen blev ikke importeret: der blev fundet 2 problemer." in page.content.decode()
+    assert "http-equiv" not in page.content.decode()
+    assert Library.objects.count() == 0
+
+
+def test_only_staff_who_may_import_follow_an_import(client, manager_client, settings):
+    settings.REGISTER_SYNC_MAX_BYTES = 100
+    url = manager_client.post(admin_url("library_import"), {"file": upload([("101", "", "", "B", "filial", "")])}).url
+    client.force_login(make_staff(group="Læsere"))
+    assert client.get(url).status_code == 403
 
 
 # --- Rounds and the overview ---------------------------------------------------------------
@@ -405,16 +451,25 @@ def test_a_round_takes_reminder_days(manager_client, busy_round):
 
 
 def test_anonymise_a_closed_round_from_the_admin(busy_round, manager_client):
-    manager_client.post(admin_url("round_anonymise", busy_round.pk))
-    busy_round.refresh_from_db()
-    assert busy_round.personal_data_removed_at is None  # still open: refused
+    refused = manager_client.post(admin_url("round_anonymise", busy_round.pk), follow=True).content.decode()
+    assert "er ikke lukket endnu" in refused and not Job.objects.exists()  # still open: refused at once
 
     busy_round.closes_at = days_ago(1)
     busy_round.save()
     confirm = manager_client.get(admin_url("round_anonymise", busy_round.pk))
     assert confirm.status_code == 200 and confirm.context["has_closed"]
-    manager_client.post(admin_url("round_anonymise", busy_round.pk))
+    overview = manager_client.post(admin_url("round_anonymise", busy_round.pk), follow=True).content.decode()
+    # A worker does it; the overview says so, reloads itself and offers no second removal.
+    assert "En worker fjerner personoplysningerne; oversigten viser, når det er gjort." in overview
+    assert "En worker fjerner dem (bestilt " in overview
+    assert '<meta http-equiv="refresh" content="5">' in overview
+    assert admin_url("round_anonymise", busy_round.pk) not in overview
+    busy_round.refresh_from_db()
+    assert busy_round.personal_data_removed_at is None
 
+    work_off()
+    overview = manager_client.get(admin_url("round_overview", busy_round.pk)).content.decode()
+    assert "svar blev slettet." in overview and "http-equiv" not in overview
     busy_round.refresh_from_db()
     assert busy_round.personal_data_removed_at is not None
     page = manager_client.get(admin_url("round_changelist") + "?personal_data=yes")

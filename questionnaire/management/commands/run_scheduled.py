@@ -1,6 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from jobs.services import jobs_prune
 from questionnaire.mail import mail_resume, scheduled_reminders_enqueue
 
 
@@ -8,7 +9,8 @@ class Command(BaseCommand):
     help = (
         "The scheduled work, for one cron line (every 15 minutes is plenty; safe to run as often as one likes): "
         "queue the reminders of every round whose reminder day has come (Round.reminder_days), remove the "
-        "personal data that is due (anonymise_round --due), and queue again mail that a dead worker left."
+        "personal data that is due (anonymise_round --due), queue again mail that a dead worker left, and "
+        "delete background jobs (and their files) older than JOB_KEEP_HOURS."
     )
 
     def handle(self, *args, **options):
@@ -20,3 +22,8 @@ class Command(BaseCommand):
         resumed = mail_resume()
         if resumed:
             self.stdout.write(f"{resumed} task(s) queued again for mail a stopped worker left.")
+        stopped, deleted = jobs_prune()
+        if stopped:
+            self.stdout.write(f"{stopped} background job(s) no worker finished were stopped.")
+        if deleted:
+            self.stdout.write(f"{deleted} old background job(s) and their files deleted.")
