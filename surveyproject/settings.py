@@ -135,6 +135,8 @@ LANGUAGE_CODE = env.str("DJANGO_LANGUAGE_CODE", default="da")
 LANGUAGES = [("da", "Dansk"), ("en", "English")]
 # locale/ is ours (make messages); locale_vendor/ translates what installed apps ship without Danish.
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_vendor"]
+# One Danish way to write a date and time ("1. december 2026 kl. 14:05"), in every template.
+FORMAT_MODULE_PATH = ["surveyproject.formats"]
 TIME_ZONE = "Europe/Copenhagen"
 USE_I18N = True
 USE_TZ = True
