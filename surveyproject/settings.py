@@ -165,7 +165,22 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Mail ----------------------------------------------------------------------
 
-EMAIL_CONFIG = env.email_url_config(required("EMAIL_URL", "consolemail://"))
+
+def email_config(url: str) -> dict:
+    """Return the mail settings of *url* (django-environ's EMAIL_URL), files written where one expects.
+
+    As with sqlite URLs, ``filemail:////var/mail/bs`` (four slashes) is the absolute path
+    /var/mail/bs, and ``filemail:///sent-mail`` (three) a relative one, taken here from the
+    project's directory rather than from wherever the command happens to run.
+    """
+    config = env.email_url_config(url)
+    path = config.get("EMAIL_FILE_PATH")
+    if config["EMAIL_BACKEND"].endswith("filebased.EmailBackend"):
+        config["EMAIL_FILE_PATH"] = str(BASE_DIR / path) if path else str(BASE_DIR / "sent-mail")
+    return config
+
+
+EMAIL_CONFIG = email_config(required("EMAIL_URL", "consolemail://"))
 vars().update(EMAIL_CONFIG)
 # Seconds an SMTP server may take to answer before the mail is tried again later; the
 # worker's lease below must stay well above it, or a slow send would look like a dead worker.
