@@ -1,4 +1,4 @@
-"""Invitation, reminder and receipt mails: who gets one, what it says, and sending them from the queue.
+"""Invitation, reminder, receipt and reopening mails: who gets one, what it says, and sending them from the queue.
 
 Nothing is sent inside a web request. Asking to send puts one ``Mail`` row per library in
 the outbox (a ``MailBatch`` for invitations and reminders) and a task on the queue; a worker
@@ -38,6 +38,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from .codes import RESPONDENT_EMAIL
 from .models import (
     MAIL_PENDING,
     Invitation,
@@ -49,6 +50,7 @@ from .models import (
     Round,
 )
 from .services.answers import response_answers
+from .services.corrections import response_reopening
 from .services.questionnaire import questionnaire_sections, questionnaire_version
 from .services.rounds import invitation_url
 from .services.summary import answer_summary
@@ -58,6 +60,7 @@ logger = logging.getLogger(__name__)
 INVITATION = MailKind.INVITATION
 REMINDER = MailKind.REMINDER
 RECEIPT = MailKind.RECEIPT
+REOPENED = MailKind.REOPENED
 
 # Mails claimed at once when no per-minute limit applies (one at a time when it does).
 CHUNK = 20
@@ -163,11 +166,16 @@ def mail_message(
     return message
 
 
+def _respondent_and_library(invitation: Invitation, answers: dict) -> list[str]:
+    """Return the person who answered (the draft's contact e-mail) and the library's address, each once."""
+    return list(dict.fromkeys(a for a in (answers.get(RESPONDENT_EMAIL), invitation.library.email) if a))
+
+
 def _receipt_message(invitation: Invitation, connection) -> EmailMultiAlternatives | None:
     # Built when it goes: the answers as submitted, to whoever answered and to the library.
     response = invitation.response
     answers = response_answers(response)
-    to = list(dict.fromkeys(a for a in (answers.get("respondent_email"), invitation.library.email) if a))
+    to = _respondent_and_library(invitation, answers)
     if not to:
         return None
     sections = questionnaire_sections(questionnaire_version(invitation.round.questionnaire_id))
@@ -175,9 +183,29 @@ def _receipt_message(invitation: Invitation, connection) -> EmailMultiAlternativ
     return mail_message(invitation, RECEIPT, connection, to=to, response=response, summary=summary)
 
 
+def _reminder_message(invitation: Invitation, connection) -> EmailMultiAlternatives:
+    # A library that has started: the person who started hears too, not only the library's address.
+    response = getattr(invitation, "response", None)
+    to = _respondent_and_library(invitation, response_answers(response) if response else {})
+    return mail_message(invitation, REMINDER, connection, to=to)
+
+
+def _reopened_message(invitation: Invitation, connection) -> EmailMultiAlternatives | None:
+    # Built when it goes, like the receipt: to whoever answered and to the library, with the staff's reason.
+    response = invitation.response
+    to = _respondent_and_library(invitation, response_answers(response))
+    if not to:
+        return None
+    return mail_message(invitation, REOPENED, connection, to=to, reopening=response_reopening(response))
+
+
 def _message(mail: Mail, connection) -> EmailMultiAlternatives | None:
     if mail.kind == RECEIPT:
         return _receipt_message(mail.invitation, connection)
+    if mail.kind == REOPENED:
+        return _reopened_message(mail.invitation, connection)
+    if mail.kind == REMINDER:
+        return _reminder_message(mail.invitation, connection)
     if mail.kind == MailKind.TEST:
         return mail_message(mail.invitation, INVITATION, connection, to=[mail.to], test=True)
     return mail_message(mail.invitation, mail.kind, connection)
@@ -280,6 +308,11 @@ def receipt_enqueue(*, invitation: Invitation) -> Mail:
     return _single_enqueue(invitation=invitation, kind=RECEIPT)
 
 
+def reopened_enqueue(*, invitation: Invitation) -> Mail:
+    """Queue the mail that tells the library (and whoever answered) that staff reopened its response, and why."""
+    return _single_enqueue(invitation=invitation, kind=REOPENED)
+
+
 def invitation_resend(*, invitation: Invitation) -> Mail:
     """Queue *invitation*'s invitation once more, even if it went before (a library lost it)."""
     _require_open(invitation.round)
@@ -364,6 +397,13 @@ def _not_needed(mail: Mail) -> str:
     """Return why *mail* need not go any more ("" if it must)."""
     invitation = mail.invitation
     if mail.kind in (MailKind.RECEIPT, MailKind.TEST):
+        return ""
+    if mail.kind == REOPENED:
+        response = getattr(invitation, "response", None)
+        if not invitation.round.is_open():
+            return _("The round is no longer open.")
+        if response is None or response.status == ResponseStatus.SUBMITTED:
+            return _("The library has submitted.")
         return ""
     if not invitation.round.is_open():
         return _("The round is no longer open.")

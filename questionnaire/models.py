@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .codes import PERSONAL_QUESTION_CODES
+from .text import validate_mail_address
 
 
 class Region(models.TextChoices):
@@ -44,9 +45,10 @@ class Municipality(models.Model):
 
 
 class LibraryKind(models.TextChoices):
-    MAIN = "hovedbibliotek", _("main library")
-    BRANCH = "filial", _("branch")
-    MOBILE = "bogbus", _("mobile library")
+    # Labels are shown on their own (lists, filters, the overview), so they start with a capital.
+    MAIN = "hovedbibliotek", _("Main library")
+    BRANCH = "filial", _("Branch")
+    MOBILE = "bogbus", _("Mobile library")
 
 
 class LibraryQuerySet(models.QuerySet):
@@ -60,7 +62,8 @@ class Library(models.Model):
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, related_name="libraries", verbose_name=_("municipality")
     )
-    email = models.EmailField(_("contact e-mail"), blank=True)
+    # The same rule as the register import and the respondent's form: an address mail can use.
+    email = models.EmailField(_("contact e-mail"), blank=True, validators=[validate_mail_address])
     active = models.BooleanField(_("active"), default=True)
     # Made up by `generate_responses` for benchmarks; never invited to or mailed in a round.
     synthetic = models.BooleanField(_("synthetic test data"), default=False, editable=False)
@@ -359,8 +362,8 @@ class Invitation(models.Model):
 
 
 class ResponseStatus(models.TextChoices):
-    DRAFT = "draft", _("in progress")
-    SUBMITTED = "submitted", _("submitted")
+    DRAFT = "draft", _("In progress")
+    SUBMITTED = "submitted", _("Submitted")
 
 
 class ResponseQuerySet(models.QuerySet):
@@ -495,6 +498,7 @@ class MailKind(models.TextChoices):
     REMINDER = "reminder", _("reminder")
     RECEIPT = "receipt", _("receipt")
     TEST = "test", _("test to staff")
+    REOPENED = "reopened", _("response reopened")
 
 
 class MailStatus(models.TextChoices):

@@ -91,9 +91,14 @@ def register_write_xlsx(handle) -> None:
     workbook.save(handle)
 
 
+# Danish Excel takes ";" for the list separator (the comma is the decimal sign): a file with
+# semicolons and a UTF-8 byte order mark (written by the caller) opens in columns at a double-click.
+CSV_DELIMITER = ";"
+
+
 def register_write_csv(handle) -> None:
-    """Write the register to *handle* (a text file) as CSV."""
-    writer = csv.writer(handle)
+    """Write the register to *handle* (a text file, opened with encoding utf-8-sig) as CSV for Danish Excel."""
+    writer = csv.writer(handle, delimiter=CSV_DELIMITER)
     writer.writerow(HEADER)
     writer.writerows(csv_row(row) for row in register_rows())
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
@@ -88,15 +89,18 @@ def invitation_status(invitation: Invitation) -> str:
     if invitation.is_test:
         response = getattr(invitation, "response", None)
         state = response.get_status_display() if response is not None else _("not started")
-        return _("test link: %(state)s") % {"state": state}
+        return capfirst(_("test link: %(state)s") % {"state": str(state).lower()})
     response = getattr(invitation, "response", None)
     if response is not None:
-        return str(response.get_status_display())
-    if invitation.first_opened_at:
-        return _("opened, not started")
-    if invitation.sent_at:
-        return _("not opened")
-    return _("not sent")
+        status = response.get_status_display()
+    elif invitation.first_opened_at:
+        status = _("opened, not started")
+    elif invitation.sent_at:
+        status = _("not opened")
+    else:
+        status = _("not sent")
+    # A status stands alone in a cell, as the response's own labels do ("In progress").
+    return capfirst(str(status))
 
 
 def round_non_respondents(round: Round) -> list[NonRespondent]:

@@ -20,6 +20,7 @@ from .forms import SectionForm
 from .mail import receipt_enqueue
 from .models import Invitation
 from .services.answers import response_answers
+from .services.corrections import response_reopening
 from .services.questionnaire import questionnaire_sections, questionnaire_version
 from .services.responses import (
     IncompleteResponse,
@@ -118,7 +119,14 @@ def landing(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "questionnaire/landing.html",
-        {"visit": visit, "invitation": visit.invitation, "round": visit.round, "start_url": visit.resume_url()},
+        {
+            "visit": visit,
+            "invitation": visit.invitation,
+            "round": visit.round,
+            "start_url": visit.resume_url(),
+            # Staff set a submitted response back to draft: the library is told when and why.
+            "reopening": response_reopening(visit.response) if visit.response else None,
+        },
     )
 
 

@@ -137,6 +137,8 @@ LANGUAGE_CODE = env.str("DJANGO_LANGUAGE_CODE", default="da")
 LANGUAGES = [("da", "Dansk"), ("en", "English")]
 # locale/ is ours (make messages); locale_vendor/ translates what installed apps ship without Danish.
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_vendor"]
+# One Danish way to write a date and time ("1. december 2026 kl. 14:05"), in every template.
+FORMAT_MODULE_PATH = ["surveyproject.formats"]
 TIME_ZONE = "Europe/Copenhagen"
 USE_I18N = True
 USE_TZ = True
@@ -170,7 +172,22 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Mail ----------------------------------------------------------------------
 
-EMAIL_CONFIG = env.email_url_config(required("EMAIL_URL", "consolemail://"))
+
+def email_config(url: str) -> dict:
+    """Return the mail settings of *url* (django-environ's EMAIL_URL), files written where one expects.
+
+    As with sqlite URLs, ``filemail:////var/mail/bs`` (four slashes) is the absolute path
+    /var/mail/bs, and ``filemail:///sent-mail`` (three) a relative one, taken here from the
+    project's directory rather than from wherever the command happens to run.
+    """
+    config = env.email_url_config(url)
+    path = config.get("EMAIL_FILE_PATH")
+    if config["EMAIL_BACKEND"].endswith("filebased.EmailBackend"):
+        config["EMAIL_FILE_PATH"] = str(BASE_DIR / path) if path else str(BASE_DIR / "sent-mail")
+    return config
+
+
+EMAIL_CONFIG = email_config(required("EMAIL_URL", "consolemail://"))
 vars().update(EMAIL_CONFIG)
 # Seconds an SMTP server may take to answer before the mail is tried again later; the
 # worker's lease below must stay well above it, or a slow send would look like a dead worker.

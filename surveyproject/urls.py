@@ -2,8 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from .views import favicon
+
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    # Browsers and checkers ask for /favicon.ico whatever the page links; pages link the static icon.
+    path("favicon.ico", favicon, name="favicon"),
     path("s/", include("questionnaire.urls")),
     path("results/", include("results.urls")),
     path("admin/", admin.site.urls),

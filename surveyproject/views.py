@@ -1,4 +1,4 @@
-"""The error pages for a bad request and a server error: Danish, and blind to the request.
+"""The error pages for a bad request and a server error: Danish, and blind to the request; the site's icon.
 
 Django's own handlers are wrapped in ``requires_csrf_token``, which reads request.POST
 again; when the body was what broke the request (an unknown charset), that raised
@@ -6,8 +6,10 @@ once more and gunicorn answered with its bare English page. These render the
 template with nothing from the request, as Django's do once past the decorator.
 """
 
-from django.http import HttpResponseBadRequest, HttpResponseServerError
+from django.http import HttpResponseBadRequest, HttpResponseRedirect, HttpResponseServerError
 from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control
 
 
 def bad_request(request, exception):
@@ -16,3 +18,9 @@ def bad_request(request, exception):
 
 def server_error(request):
     return HttpResponseServerError(render_to_string("500.html"))
+
+
+@cache_control(max_age=60 * 60 * 24, public=True)
+def favicon(request):
+    """Send /favicon.ico to the static icon (collected and hashed in production, as every static file)."""
+    return HttpResponseRedirect(static("questionnaire/favicon.ico"))

@@ -79,7 +79,7 @@ class SendMailPermission:
 
 def short_time(moment) -> str | None:
     """Return *moment* as a short local date and time (31.08.09 14:05): list columns are narrow."""
-    return date_format(timezone.localtime(moment), "d.m.y H:i") if moment else None
+    return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT") if moment else None
 
 
 class RoundPages:

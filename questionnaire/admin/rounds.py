@@ -17,7 +17,7 @@ from ..models import Questionnaire, ResponseStatus, Round
 from ..services.personal_data import holds_personal_data
 from ..services.rounds import invitations_create
 from ..services.trials import trial_answers_remove
-from .base import admin_path, require, yes_no_filter
+from .base import admin_path, require, short_time, yes_no_filter
 from .follow import FollowPages
 from .mail import RoundMailPages
 from .personal_data import PersonalDataPages
@@ -33,8 +33,8 @@ class RoundAdmin(FollowPages, RoundMailPages, PersonalDataPages, admin.ModelAdmi
     list_display = (
         "title",
         "slug",
-        "opens_at",
-        "closes_at",
+        "opens",
+        "closes",
         "invited_count",
         "submitted_count",
         "personal_data",
@@ -84,6 +84,14 @@ class RoundAdmin(FollowPages, RoundMailPages, PersonalDataPages, admin.ModelAdmi
             "personal_data_removed_at",
         )
 
+    @admin.display(description=_("opens"), ordering="opens_at")
+    def opens(self, round_):
+        return short_time(round_.opens_at)
+
+    @admin.display(description=_("closes"), ordering="closes_at")
+    def closes(self, round_):
+        return short_time(round_.closes_at)
+
     @admin.display(description=_("invited"), ordering="invited")
     def invited_count(self, round_):
         return round_.invited
@@ -92,7 +100,7 @@ class RoundAdmin(FollowPages, RoundMailPages, PersonalDataPages, admin.ModelAdmi
     def submitted_count(self, round_):
         return round_.submitted
 
-    @admin.display(description=_("holds personal data"), boolean=True, ordering="personal_data_held")
+    @admin.display(description=_("Personal data"), boolean=True, ordering="personal_data_held")
     def personal_data(self, round_):
         return round_.personal_data_held
 

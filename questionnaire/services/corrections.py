@@ -96,9 +96,20 @@ def _reason_required(reason: str) -> str:
     return reason
 
 
+def response_reopening(response: Response) -> ResponseChange | None:
+    """Return the staff change that last reopened *response* (who, when and why), or None."""
+    return response.changes.filter(kind=ResponseChangeKind.REOPENED).order_by("-changed_at", "-pk").first()
+
+
 @transaction.atomic
 def response_reopen(*, response: Response, user, reason: str) -> Response:
-    """Set a submitted response back to draft, so the library can change it via its link again."""
+    """Set a submitted response back to draft, so the library can change it via its link again.
+
+    The library and whoever answered are told by mail, with the reason; the mail is queued
+    in this transaction, so a reopened response always has its mail on the way.
+    """
+    from ..mail import reopened_enqueue  # mail reads the reopening back through this module
+
     reason = _reason_required(reason)
     response = Response.objects.select_for_update().select_related("invitation__round").get(pk=response.pk)
     _response_not_anonymised(response)
@@ -108,6 +119,7 @@ def response_reopen(*, response: Response, user, reason: str) -> Response:
     response.submitted_at = None
     response.save(update_fields=["status", "submitted_at"])
     ResponseChange.objects.create(response=response, kind=ResponseChangeKind.REOPENED, reason=reason, changed_by=user)
+    reopened_enqueue(invitation=response.invitation)
     return response
 
 

@@ -60,6 +60,38 @@ def test_library_list_filters_and_search(manager_client):
     assert names("?q=751") == ["Bogbussen Aarhus"]
 
 
+def test_the_library_form_refuses_an_address_mail_cannot_use(manager_client):
+    copenhagen = Municipality.objects.get(code="101")
+    form = {"name": "Nørrebro Bibliotek", "kind": "filial", "municipality": copenhagen.pk, "active": "on"}
+
+    for address, error in (
+        ("norrebro@kk\u00ad.dk", "usynligt tegn"),  # a soft hyphen, which Django's own check lets through
+        ("n@" + "ø" * 60 + ".dk", "højst have 63 tegn"),
+    ):
+        page = manager_client.post(admin_url("library_add"), {**form, "email": address})
+        assert page.status_code == 200 and error in page.content.decode(), address
+    assert not Library.objects.filter(name="Nørrebro Bibliotek").exists()
+
+    page = manager_client.post(admin_url("library_add"), {**form, "email": "norrebro@kk.dk"})
+    assert page.status_code == 302
+    assert Library.objects.get(name="Nørrebro Bibliotek").email == "norrebro@kk.dk"
+
+
+def test_kinds_and_statuses_read_as_labels_not_codes(busy_round, manager_client):
+    libraries = manager_client.get(admin_url("library_changelist")).content.decode()
+    assert ">Hovedbibliotek<" in libraries and ">hovedbibliotek<" not in libraries
+    responses = manager_client.get(admin_url("response_changelist")).content.decode()
+    assert ">I gang<" in responses and ">Indsendt<" in responses and ">i gang<" not in responses
+    overview = manager_client.get(admin_url("round_overview", busy_round.pk)).content.decode()
+    assert "(Hovedbibliotek)" in overview
+    statuses = {
+        row.status for row in manager_client.get(admin_url("round_overview", busy_round.pk)).context["non_respondents"]
+    }
+    assert statuses == {"Ikke åbnet", "I gang", "Ikke sendt"}
+    invitations = manager_client.get(admin_url("invitation_changelist")).content.decode()
+    assert ">Åbnet, ikke påbegyndt</a>" in invitations  # the status filter
+
+
 def test_list_pages_run_the_same_number_of_queries_for_more_rows(manager_client):
     round_ = make_round()
 
@@ -93,7 +125,9 @@ def test_register_download_is_the_import_layout(reader_client):
     rows = list(load_workbook(BytesIO(b"".join(page.streaming_content))).active.iter_rows(values_only=True))
     assert rows == [HEADER, ("101", "København", "Region Hovedstaden", "Hovedbiblioteket", "hovedbibliotek", "h@x.dk")]
     csv_page = reader_client.get(admin_url("library_export") + "?format=csv")
-    assert csv_page.content.decode("utf-8-sig").splitlines()[0] == ",".join(HEADER)
+    # For Danish Excel: a byte order mark, then semicolons.
+    assert csv_page.content.startswith("\ufeff".encode())
+    assert csv_page.content.decode("utf-8-sig").splitlines()[0] == ";".join(HEADER)
 
 
 def upload(rows):
@@ -261,6 +295,19 @@ def test_non_respondents_download(busy_round, reader_client):
     assert draft[10:] == ("Per Månson", "per@example.com", "12 34 56 78")
 
 
+def test_the_overview_writes_dates_one_way_and_captions_its_tables(busy_round, manager_client):
+    busy_round.opens_at = timezone.make_aware(timezone.datetime(2030, 9, 1, 9, 0))
+    busy_round.closes_at = timezone.make_aware(timezone.datetime(2030, 12, 15, 23, 59))
+    busy_round.save()
+
+    html = manager_client.get(admin_url("round_overview", busy_round.pk)).content.decode()
+
+    # The same format as the library's own pages and mails (surveyproject/formats/da).
+    assert "1. september 2030 kl. 09:00 – 15. december 2030 kl. 23:59" in html
+    for table in ("round-progress", "non-respondents"):
+        assert re.search(rf'<table class="survey-table" id="{table}">\s*<caption>[^<]+</caption>', html), table
+
+
 def test_round_list_links_to_the_overview_and_shows_personal_data(busy_round, manager_client):
     page = manager_client.get(admin_url("round_changelist"))
 
@@ -357,10 +404,9 @@ def test_send_reminders_from_the_admin(busy_round, manager_client):
     manager_client.post(admin_url("round_send_reminders", busy_round.pk))
     work_off()
 
-    # Not submitted and invited long enough ago: the draft and the unopened one.
-    assert sorted(m.to[0] for m in mail.outbox) == sorted(
-        Library.objects.filter(name__in=["Kladde", "Ikke åbnet"]).values_list("email", flat=True)
-    )
+    # Not submitted and invited long enough ago: the draft (also to whoever started it) and the unopened one.
+    emails = dict(Library.objects.filter(name__in=["Kladde", "Ikke åbnet"]).values_list("name", "email"))
+    assert sorted(m.to for m in mail.outbox) == sorted([[emails["Ikke åbnet"]], ["per@example.com", emails["Kladde"]]])
 
 
 def test_round_actions_lead_to_the_confirmation(busy_round, manager_client):
@@ -383,11 +429,13 @@ def test_invitation_list_shows_mail_and_progress(busy_round, manager_client):
 
     assert page.status_code == 200
     headers = [str(header["text"]) for header in page.context["result_headers"]]
-    for column in ("invitation sendt", "påmindelser sendt", "først åbnet", "sidst gemt", "indsendt"):
+    for column in ("invitation sendt", "påmindelser sendt", "status", "indsendt"):
         assert column in headers
-    assert "runde" not in headers  # the list is of one round
+    # The list fits 1280 px: the round only when several are listed; opened and saved on each invitation's page.
+    assert "runde" not in headers and "først åbnet" not in headers and "e-mail fejlede" not in headers
     html = page.content.decode()
-    assert f"2, senest {timezone.localtime(failed.last_reminded_at):%d.%m.%y %H:%M}" in html
+    assert f"2, senest {timezone.localtime(failed.last_reminded_at):%d.%m.%y}" in html
+    assert 'title="2009-09-01 10:00: SMTPRecipientsRefused">(e-mail fejlede)</span>' in html
     failing = manager_client.get(admin_url("invitation_changelist") + "?mail_failed=yes")
     assert [invitation.pk for invitation in failing.context["cl"].result_list] == [failed.pk]
     in_progress = manager_client.get(admin_url("invitation_changelist") + "?status=draft")

@@ -38,7 +38,8 @@ def test_export_libraries_as_csv(tmp_path):
 
     run("export_libraries", str(path))
 
-    assert path.read_text(encoding="utf-8-sig").splitlines()[0] == ",".join(HEADER)
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # the BOM: Excel reads UTF-8
+    assert path.read_text(encoding="utf-8-sig").splitlines()[0] == ";".join(HEADER)
 
 
 def test_import_libraries_rejects_a_bad_file_and_lists_the_rows(tmp_path):

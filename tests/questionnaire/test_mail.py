@@ -286,6 +286,54 @@ def test_reminder_text_tells_a_started_library_its_answers_are_saved():
     assert "Vi har endnu ikke modtaget jeres svar" in mail_message(fresh, "reminder").body
 
 
+def test_a_reminder_to_a_library_in_progress_goes_to_whoever_started_too():
+    round_ = make_round()
+    started = make_invitation(round=round_, sent_at=days_ago(10), library=make_library(email="bib@example.dk"))
+    answer_all(started, {"respondent_name": "Hanne", "respondent_email": "hanne@example.com"}, submit=False)
+    fresh = make_invitation(round=round_, sent_at=days_ago(10), library=make_library(email="ny@example.dk"))
+
+    assert reminders_send(round=round_).sent == 2
+
+    to = {tuple(message.to) for message in mail.outbox}
+    assert to == {("hanne@example.com", "bib@example.dk"), (fresh.library.email,)}
+
+
+def test_reopening_tells_the_library_and_whoever_answered_why():
+    from questionnaire.services.corrections import response_reopen
+    from tests.conftest import make_staff
+
+    invitation = make_invitation(library=make_library(email="bib@example.dk"))
+    response = answer_all(invitation, ACTIVE_ANSWERS)
+    response_reopen(response=response, user=make_staff(), reason="Økonomien mangler beløbet for 2025.")
+
+    assert Mail.objects.get().kind == MailKind.REOPENED
+    work_off()
+
+    [message] = mail.outbox
+    assert message.to == ["hanne@example.com", "bib@example.dk"]
+    assert message.subject == f"Jeres svar på {invitation.round.title} er åbnet igen"
+    assert "Økonomien mangler beløbet for 2025." in message.body
+    assert "indsend igen på sidste side" in message.body
+    assert invitation_url(invitation) in message.body
+    assert "Økonomien mangler beløbet for 2025." in message.alternatives[0][0]
+
+
+def test_a_reopening_mail_is_not_sent_once_the_library_has_submitted_again():
+    from questionnaire.services.corrections import response_reopen
+    from questionnaire.services.questionnaire import questionnaire_sections
+    from questionnaire.services.responses import response_submit
+    from tests.conftest import make_staff
+
+    invitation = make_invitation()
+    response = answer_all(invitation, ACTIVE_ANSWERS)
+    response_reopen(response=response, user=make_staff(), reason="Tjek tallene.")
+    response_submit(invitation=invitation, sections=questionnaire_sections(invitation.round.questionnaire))
+    work_off()
+
+    assert mail.outbox == []
+    assert Mail.objects.get().status == MailStatus.SKIPPED
+
+
 def test_reminder_interval_is_configurable(settings):
     round_ = make_round()
     make_invitation(round=round_, sent_at=days_ago(3))

@@ -160,7 +160,10 @@ def test_csv_export_has_the_same_layout():
 
     register_write_csv(text)
 
+    # Semicolons, as Danish Excel reads a CSV file.
     assert text.getvalue().splitlines() == [
-        ",".join(HEADER),
-        "101,København,Region Hovedstaden,Hovedbiblioteket,hovedbibliotek,h@x.dk",
+        ";".join(HEADER),
+        "101;København;Region Hovedstaden;Hovedbiblioteket;hovedbibliotek;h@x.dk",
     ]
+    report = register_import(data=text.getvalue().encode("utf-8-sig"), filename="register.csv")
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 1)

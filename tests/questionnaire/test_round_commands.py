@@ -77,6 +77,15 @@ def test_invite_names_a_missing_round(tmp_path):
         call_command("invite", "nope", "--links", str(tmp_path / "x.csv"))
 
 
+def test_invite_on_an_empty_register_says_so_and_how_to_fill_it(tmp_path):
+    call_command("open_round", "bs")
+    links = tmp_path / "links.csv"
+    with pytest.raises(CommandError, match="register is empty") as refused:
+        call_command("invite", "bs", "--links", str(links))
+    assert "load_register" in str(refused.value) and "Importér fra Excel eller CSV" in str(refused.value)
+    assert not links.exists()
+
+
 def test_load_questionnaire_reports_an_invalid_file(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text(

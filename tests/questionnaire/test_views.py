@@ -57,6 +57,52 @@ def test_landing_names_library_round_deadline_purpose_and_who_sees_answers(clien
     assert Invitation.objects.get(pk=invitation.pk).first_opened_at is not None
 
 
+def test_after_staff_reopen_the_landing_page_says_so_and_why(client):
+    from questionnaire.services.corrections import response_reopen
+    from tests.conftest import make_staff
+
+    invitation = make_invitation()
+    response = answer_all(invitation, ACTIVE_ANSWERS)
+    draft = make_invitation(round=invitation.round)
+    answer_all(draft, {"respondent_name": "Bo"}, submit=False)
+    response_reopen(response=response, user=make_staff(), reason="Tallene for økonomi mangler.")
+
+    body = text(client.get(invitation.get_absolute_url()))
+    assert "Jeres svar er åbnet igen" in body
+    assert "Tallene for økonomi mangler." in body
+    assert re.search(r"åbnede jeres indsendte svar igen den \d{1,2}\. \w+ \d{4} kl\. \d\d:\d\d", body)
+    # A draft that nobody reopened says nothing of the kind.
+    assert "åbnet igen" not in text(client.get(draft.get_absolute_url()))
+
+
+DANISH_DATETIME = "15. december 2030 kl. 23:59"
+
+
+def test_respondent_pages_write_date_and_time_one_way(client):
+    closes = timezone.make_aware(timezone.datetime(2030, 12, 15, 23, 59))
+    invitation = make_invitation(round=make_round(closes_at=closes))
+    answer_all(invitation, {"respondent_name": "Bo"}, submit=False)
+    Response.objects.filter(invitation=invitation).update(last_saved_at=closes - timedelta(days=1))
+    landing = text(client.get(invitation.get_absolute_url()))
+    assert DANISH_DATETIME in landing and "14. december 2030 kl. 23:59" in landing
+
+    not_open = make_invitation(round=make_round(opens_at=closes, closes_at=closes + timedelta(days=9)))
+    assert DANISH_DATETIME in text(client.get(not_open.get_absolute_url()))
+
+    done = make_invitation(round=invitation.round)
+    answer_all(done, ACTIVE_ANSWERS)
+    Response.objects.filter(invitation=done).update(submitted_at=closes)
+    assert f"blev indsendt den {DANISH_DATETIME}" in text(client.get(done.get_absolute_url()))
+
+
+def test_every_page_links_the_icon_and_favicon_ico_answers(client, invitation):
+    assert 'rel="icon"' in text(client.get(invitation.get_absolute_url()))
+    assert 'rel="icon"' in text(client.get(reverse("admin:login")))
+    found = client.get("/favicon.ico", follow=True)
+    assert found.status_code == 200 and found.redirect_chain[0][0].endswith("questionnaire/favicon.ico")
+    assert b"".join(found.streaming_content).startswith(b"\x00\x00\x01\x00")  # an .ico file
+
+
 @pytest.mark.parametrize("token", ["nonsense", "A" * 43, "../../admin"])
 def test_unknown_links_get_the_same_danish_404(client, token, invitation):
     page = client.get(f"/s/{token}/")

@@ -137,7 +137,7 @@ def test_test_answers_are_marked_where_staff_see_them(manager_client, survey, tr
     detail = manager_client.get(admin_url("response_change", submitted.response.pk))
     assert "Prøvesvar, givet af manager via et prøvelink" in detail.content.decode()
     invitations = manager_client.get(admin_url("invitation_changelist") + "?is_test__exact=1")
-    assert "prøvelink: indsendt" in invitations.content.decode()
+    assert "Prøvelink: indsendt" in invitations.content.decode()
 
 
 def test_one_action_removes_the_test_answers(manager_client, survey, tried):  # noqa: F811
