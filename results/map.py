@@ -318,10 +318,6 @@ class Mark:
     name_x: str = "0"
     text_y: str = "0"
 
-    @property
-    def answered(self):
-        return self.category != "none"
-
 
 @dataclass(frozen=True)
 class LegendItem:
