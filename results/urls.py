@@ -9,4 +9,6 @@ urlpatterns = [
     path("<slug:slug>/workbook.xlsx", views.export, name="export"),
     path("<slug:slug>/map.svg", views.map_download, name="map"),
     path("<slug:slug>/map.png", views.map_png_download, name="map-png"),
+    path("<slug:slug>/rapport.pdf", views.report_pdf, name="report-pdf"),
+    path("<slug:slug>/rapport.pptx", views.report_pptx, name="report-pptx"),
 ]

@@ -8,6 +8,7 @@ the page shows.
 """
 
 from functools import wraps
+from io import BytesIO
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -26,6 +27,7 @@ from . import map as denmark
 from .breakdowns import cross_table, number_distributions, open_answers
 from .excel import workbook_filename, workbook_write
 from .forms import CrossTableForm, FilterForm
+from .quotes import round_quotes
 from .tallies import Filters, round_questions, round_results, snapshot
 
 VIEW_PERMISSION = "questionnaire.view_response"
@@ -61,6 +63,7 @@ def round_page(request: HttpRequest, slug: str) -> HttpResponse:
         crosstab = cross_table(round_, **cross, filters=filters, questions=questions) if cross["question"] else None
         distributions = number_distributions(round_, filters, questions=questions)
         texts = open_answers(round_, filters, questions=questions)
+        quotes = round_quotes(results)
     colours = denmark.model_colours(results)
     query = urlencode(filters.params)
     return render(
@@ -75,6 +78,7 @@ def round_page(request: HttpRequest, slug: str) -> HttpResponse:
             "crosstab": crosstab,
             "distributions": distributions,
             "open_answers": texts,
+            "quotes": quotes,
             "query": f"?{query}" if query else "",
             "map": denmark.denmark_map(results, with_key=False),
             "models": [(model, colours[model.code][0]) for model in results.model_adoption.models],
@@ -119,3 +123,37 @@ def map_download(request: HttpRequest, slug: str) -> HttpResponse:
 def map_png_download(request: HttpRequest, slug: str) -> HttpResponse:
     round_, filters = _round_and_filters(request, slug)
     return _map_response(denmark.map_png(round_results(round_, filters)), "image/png", round_, filters, "png")
+
+
+# --- The report (results.report): PDF and PowerPoint, made in the request for now ----------------
+
+
+def _report_response(request: HttpRequest, slug: str, format: str) -> FileResponse:
+    from .report import CONTENT_TYPES, report_filename, report_write
+
+    round_, filters = _round_and_filters(request, slug)
+    handle = BytesIO()
+    report_write(round=round_, filters=filters, handle=handle, format=format)
+    handle.seek(0)
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=report_filename(round_, filters, format),
+        content_type=CONTENT_TYPES[format],
+    )
+    response["Content-Security-Policy"] = "default-src 'none'"
+    return response
+
+
+@require_GET
+@never_cache
+@staff_required
+def report_pdf(request: HttpRequest, slug: str) -> FileResponse:
+    return _report_response(request, slug, "pdf")
+
+
+@require_GET
+@never_cache
+@staff_required
+def report_pptx(request: HttpRequest, slug: str) -> FileResponse:
+    return _report_response(request, slug, "pptx")
