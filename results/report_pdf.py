@@ -6,6 +6,7 @@ The content comes from results.report; this module only lays it out. WeasyPrint 
 (Debian: libpango-1.0-0, libpangoft2-1.0-0), which `make test` installs when missing.
 """
 
+import re
 import textwrap
 
 from django.template.loader import render_to_string
@@ -56,9 +57,13 @@ def chart_svg(chart: Chart) -> str:
 
 
 def _css_string(text: str) -> str:
-    """Return *text* as a CSS string: a quoted line without control characters, quotes and backslashes escaped."""
-    line = " ".join(denmark.clean(text).split())
-    return '"' + line.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """Return *text* as a CSS string: one line without control characters, quotes and backslashes escaped.
+
+    Spaces become no-break spaces (``\\a0``): WeasyPrint drops a space at the edge of a
+    string in a margin box, which would run "Side 2 af 18" together.
+    """
+    line = re.sub(r"\s", " ", denmark.clean(text))
+    return '"' + line.replace("\\", "\\\\").replace('"', '\\"').replace(" ", "\\a0 ") + '"'
 
 
 def _page_counter() -> str:

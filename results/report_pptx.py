@@ -355,7 +355,6 @@ def _challenges(deck: Deck, report: Report):
     title = _("Dilemmas and challenges")
     if report.challenges:
         slide = deck.slide(title)
-        deck.note(slide, report.challenges.note, MARGIN, Inches(1.4), Inches(12))
         deck.text(
             slide,
             MARGIN,
@@ -364,6 +363,7 @@ def _challenges(deck: Deck, report: Report):
             Inches(0.4),
             [(report.challenges.title, {"size": 14, "bold": True, "colour": NAVY})],
         )
+        deck.note(slide, report.challenges.note, Inches(7.5), Inches(1.4), Inches(5.2))
         deck.bar_chart(slide, report.challenges, MARGIN, Inches(1.85), Inches(12), Inches(5.0))
     for theme in report.quotes.with_quotes:
         for chunk in _chunks(theme.quotes, QUOTES_PER_SLIDE):

@@ -204,7 +204,7 @@ def test_pdf_names_the_source_and_number_on_every_page(pdf):
     assert len(pdf) >= 10
     for number, text in enumerate(pdf, start=1):
         assert SOURCE in text
-        assert f"Side{number}af{len(pdf)}" in text.replace(" ", "")  # the margin box's words come unspaced
+        assert f"Side {number} af {len(pdf)}" in text
 
 
 def test_pdf_holds_the_figures(pdf):
