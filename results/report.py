@@ -33,7 +33,7 @@ from questionnaire.models import CaseStory, Interview, Round
 
 from . import map as denmark
 from .breakdowns import cross_table
-from .quotes import RoundQuotes, interview_count, interviews_q, round_quotes
+from .quotes import INTERVIEW, PublishedQuote, RoundQuotes, interview_count, interviews_q, round_quotes
 from .tallies import (
     SOURCE,
     Filters,
@@ -53,6 +53,8 @@ FEW = 5
 LIBRARY_LIMIT = 40
 TEXT_LIMIT = 8
 SERVICE_LIMIT = 8
+# Quotes a theme prints: those staff chose from the interviews first, then named ones, then anonymous.
+QUOTE_LIMIT = 6
 
 ACTIVE_COLOUR, NOT_STARTED_COLOUR, BAR_COLOUR = "#0072B2", denmark.NOT_STARTED_COLOUR, "#1F4E79"
 PDF, PPTX = "pdf", "pptx"
@@ -205,6 +207,41 @@ class NotStarted:
 
 
 @dataclass(frozen=True)
+class Theme:
+    """A challenge (or a free theme) with the quotes the report prints under it."""
+
+    key: str
+    label: str
+    count: int | None
+    quotes: tuple[PublishedQuote, ...]
+    more: int  # quotes under the theme that the report leaves to the workbook
+
+    @property
+    def count_text(self) -> str:
+        if self.count is None:
+            return ""
+        return ngettext("%(counter)s library", "%(counter)s libraries", self.count) % {"counter": self.count}
+
+    @property
+    def more_text(self) -> str:
+        if not self.more:
+            return ""
+        return ngettext(
+            "%(count)s more quote in the workbook",
+            "%(count)s more quotes in the workbook",
+            self.more,
+        ) % {"count": number_format(self.more, 0, force_grouping=True)}
+
+
+def _themes(quotes: RoundQuotes) -> tuple[Theme, ...]:
+    themes = []
+    for theme in quotes.with_quotes:
+        chosen = sorted(theme.quotes, key=lambda quote: (quote.source != INTERVIEW, not quote.named))[:QUOTE_LIMIT]
+        themes.append(Theme(theme.key, theme.label, theme.count, tuple(chosen), len(theme.quotes) - len(chosen)))
+    return tuple(themes)
+
+
+@dataclass(frozen=True)
 class Report:
     round: Round
     filters: Filters
@@ -225,7 +262,7 @@ class Report:
     models: tuple[ModelPage, ...]
     economy: Economy
     challenges: Chart | None
-    quotes: RoundQuotes
+    themes: tuple[Theme, ...]  # with quotes, most often met first
     not_started: NotStarted
     advice: tuple[TextAnswer, ...]
     advice_total: int
@@ -473,7 +510,7 @@ def report_build(*, round: Round, filters: Filters) -> Report:
         models=models,
         economy=_economy(results),
         challenges=_chart(results.challenges, title=_("Challenges, most often met first")),
-        quotes=quotes,
+        themes=_themes(quotes),
         not_started=NotStarted(
             count=headline.not_started,
             share=percent(headline.share_not_started),

@@ -365,7 +365,7 @@ def _challenges(deck: Deck, report: Report):
         )
         deck.note(slide, report.challenges.note, Inches(7.5), Inches(1.4), Inches(5.2))
         deck.bar_chart(slide, report.challenges, MARGIN, Inches(1.85), Inches(12), Inches(5.0))
-    for theme in report.quotes.with_quotes:
+    for theme in report.themes:
         for chunk in _chunks(theme.quotes, QUOTES_PER_SLIDE):
             slide = deck.slide(theme.label, kicker=title)
             paragraphs = []
