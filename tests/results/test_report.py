@@ -313,3 +313,28 @@ def test_write_files_to_look_at(interviews):
     folder.mkdir(parents=True, exist_ok=True)
     for format in ("pdf", "pptx"):
         report_write(round=interviews.round, filters=Filters(), handle=folder / f"rapport.{format}", format=format)
+
+
+def test_downloads_need_the_staff_right_and_keep_the_filters(reader_client, survey):
+    from django.test import Client
+    from django.urls import reverse
+
+    url = reverse("results:report-pdf", args=["bs2009"])
+    assert Client().get(url).status_code == 302  # to the admin login
+    response = reader_client.get(url + "?region=midtjylland")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert "borgerservice-bs2009-midtjylland-rapport.pdf" in response["Content-Disposition"]
+    text = " ".join(PdfReader(io.BytesIO(b"".join(response.streaming_content))).pages[0].extract_text().split())
+    assert "Region Midtjylland" in text
+    response = reader_client.get(reverse("results:report-pptx", args=["bs2009"]))
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.presentationml")
+    assert Presentation(io.BytesIO(b"".join(response.streaming_content))).slides
+
+
+def test_command_writes_either_format(survey, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    call_command("report", "bs2009", "--output", str(tmp_path / "r.pptx"))
+    assert Presentation(str(tmp_path / "r.pptx")).slides
+    with pytest.raises(CommandError):
+        call_command("report", "bs2009", "--output", str(tmp_path / "r.docx"))
