@@ -22,3 +22,6 @@ PERSONAL_QUESTION_CODES = (RESPONDENT_NAME, RESPONDENT_TITLE, RESPONDENT_EMAIL, 
 # {question: the multiple-choice question its answer must be among}: the model that best
 # describes the cooperation must be one of the models the library uses.
 CHOSEN_AMONG = {PRIMARY_MODEL: MODELS}
+
+# Used by the report (results.report) where a questionnaire has them; it leaves out what one lacks.
+PLANS, BARRIERS, PLANS_COMMENT, ADVICE = "plans", "barriers", "plans_comment", "advice"

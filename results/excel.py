@@ -35,6 +35,7 @@ from questionnaire.spreadsheets import xlsx_text_cell, xlsx_value
 
 from .breakdowns import cross_table
 from .comparison import PUBLISHED_2009, Comparison, chosen_comparison
+from .quotes import round_quotes
 from .tallies import (
     PERSONAL_QUESTIONS,
     SOURCE,
@@ -501,19 +502,25 @@ def _economy_sheet(workbook, results: Results):
 
 
 def _quotes_sheet(workbook, results: Results):
-    sheet = Sheet(workbook, QUOTES, [80, 24, 26, 30, 22])
-    sheet.header([_("Quote"), _("Name"), _("Title"), _("Library"), _("Region")])
-    for quote in results.quotes:
-        # Anonymous quotes carry no name, title or library, only the region.
-        sheet.append(
-            [
-                xlsx_text_cell(sheet.ws, quote.text, alignment=WRAP),
-                value_cell(sheet.ws, quote.name or None),
-                value_cell(sheet.ws, quote.title or None),
-                value_cell(sheet.ws, quote.library or None),
-                value_cell(sheet.ws, str(quote.region_label)),
-            ]
-        )
+    sheet = Sheet(workbook, QUOTES, [80, 24, 26, 30, 22, 16, 40])
+    sheet.header(
+        [_("Quote"), _("Name"), _("Title"), _("Library or municipality"), _("Region"), _("Source"), _("Theme")]
+    )
+    # Questionnaire and interview quotes by theme, as results.quotes files them.
+    for theme in round_quotes(results).with_quotes:
+        for quote in theme.quotes:
+            # Anonymous quotes carry no name, title or place; a questionnaire's, the region only.
+            sheet.append(
+                [
+                    xlsx_text_cell(sheet.ws, quote.text, alignment=WRAP),
+                    value_cell(sheet.ws, quote.name or None),
+                    value_cell(sheet.ws, quote.title or None),
+                    value_cell(sheet.ws, quote.place or None),
+                    value_cell(sheet.ws, quote.region_label or None),
+                    value_cell(sheet.ws, quote.source_label),
+                    value_cell(sheet.ws, theme.label),
+                ]
+            )
     sheet.filter()
 
 

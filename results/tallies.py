@@ -299,7 +299,10 @@ class Resources:
 
 @dataclass(frozen=True)
 class Quote:
-    """A quote that may be published; *name*, *title* and *library* are "" unless consent is ``named``."""
+    """A quote that may be published; *name*, *title* and *library* are "" unless consent is ``named``.
+
+    *themes* are the challenges (choice codes) the library chose: what results.quotes files the quote under.
+    """
 
     text: str
     region: str
@@ -307,6 +310,7 @@ class Quote:
     name: str = ""
     title: str = ""
     library: str = ""
+    themes: tuple[str, ...] = ()
 
     @property
     def region_label(self):
@@ -602,12 +606,12 @@ def _quotes(data: _Data) -> tuple[Quote, ...]:
     consenting = counted_answers(data.round, data.filters).filter(
         question__code=QUOTE_CONSENT, choice__code__in=[NAMED, ANONYMOUS]
     )
-    # The four answers that make a quote, of consenting responses only: a few rows each,
+    # The answers that make a quote and file it under its themes, of consenting responses only: a few rows each,
     # read as they are (grouping every answer of every response costs far more).
     answers = (
         counted_answers(data.round, data.filters)
         .filter(response__in=consenting.values("response_id"))
-        .filter(question__code__in=[QUOTE, QUOTE_CONSENT, RESPONDENT_NAME, RESPONDENT_TITLE])
+        .filter(question__code__in=[QUOTE, QUOTE_CONSENT, RESPONDENT_NAME, RESPONDENT_TITLE, CHALLENGES])
     )
     library_fields = ("response__invitation__library__name", "response__invitation__library__municipality__region")
     quotes = []
@@ -615,12 +619,13 @@ def _quotes(data: _Data) -> tuple[Quote, ...]:
         text = values.get(QUOTE, "")
         if not text.strip():
             continue
+        themes = tuple(values.get(CHALLENGES, ()))
         if values[QUOTE_CONSENT] == NAMED:
             name, title = values.get(RESPONDENT_NAME, ""), values.get(RESPONDENT_TITLE, "")
-            quotes.append(Quote(text, region, True, name, title, library))
+            quotes.append(Quote(text, region, True, name, title, library, themes))
         else:
             # Anonymous: the region is all that is told, never the person or the library.
-            quotes.append(Quote(text, region, False))
+            quotes.append(Quote(text, region, False, themes=themes))
     # By region, named first, then by text: never by library, which would hint at who wrote an anonymous one.
     regions = list(Region.values)
     return tuple(sorted(quotes, key=lambda quote: (regions.index(quote.region), not quote.named, quote.text)))

@@ -27,6 +27,7 @@ from .comparison import PUBLISHED_2009, chosen_comparison, earlier_rounds
 from .downloads import download_response, in_background
 from .excel import workbook_filename
 from .forms import CrossTableForm, FilterForm
+from .quotes import round_quotes
 from .tallies import Filters, round_questions, round_results, snapshot
 
 VIEW_PERMISSION = "questionnaire.view_response"
@@ -62,6 +63,7 @@ def round_page(request: HttpRequest, slug: str) -> HttpResponse:
         crosstab = cross_table(round_, **cross, filters=filters, questions=questions) if cross["question"] else None
         distributions = number_distributions(round_, filters, questions=questions)
         texts = open_answers(round_, filters, questions=questions)
+        quotes = round_quotes(results)
     colours = denmark.model_colours(results)
     # Beside an earlier round chosen by staff (?compare=SLUG); the downloads take it along.
     compare = request.GET.get("compare", "")
@@ -79,6 +81,7 @@ def round_page(request: HttpRequest, slug: str) -> HttpResponse:
             "crosstab": crosstab,
             "distributions": distributions,
             "open_answers": texts,
+            "quotes": quotes,
             "query": f"?{query}" if query else "",
             "cross_query": urlencode({**filters.params, **cross}),
             "map": denmark.denmark_map(results, with_key=False),
@@ -134,3 +137,22 @@ def map_download(request: HttpRequest, slug: str) -> HttpResponse:
 def map_png_download(request: HttpRequest, slug: str) -> HttpResponse:
     round_, filters = _round_and_filters(request, slug)
     return _map_response(denmark.map_png(round_results(round_, filters)), "image/png", round_, filters, "png")
+
+
+# --- The report (results.report): PDF and PowerPoint, by a worker for a large round ---------------
+
+
+@require_GET
+@never_cache
+@staff_required
+def report_pdf(request: HttpRequest, slug: str) -> HttpResponse:
+    round_, filters = _round_and_filters(request, slug)
+    return download_response(request, round=round_, filters=filters, kind="report-pdf")
+
+
+@require_GET
+@never_cache
+@staff_required
+def report_pptx(request: HttpRequest, slug: str) -> HttpResponse:
+    round_, filters = _round_and_filters(request, slug)
+    return download_response(request, round=round_, filters=filters, kind="report-pptx")

@@ -7,6 +7,7 @@
 - ``follow``: a round's overview and who has not answered; the invitations
 - ``responses``: each library's answers and staff corrections, with their history
 - ``personal_data``: removing the contact details of a closed round
+- ``interviews``: the interviews of a round, their quotes and case stories
 
 Rights come from two groups (migration 0004): "Læsere" may look and export;
 "Administratorer" may also change the register and rounds, send mail, correct
@@ -19,7 +20,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from ..staff_login import StaffLoginForm
-from . import invitations, questionnaire, register, responses, rounds  # noqa: F401 – each registers its model admins
+from . import interviews, invitations, questionnaire, register, responses, rounds  # noqa: F401 – each registers its model admins
 
 admin.site.login_form = StaffLoginForm
 admin.site.site_header = _("The Borgerservice survey – administration")

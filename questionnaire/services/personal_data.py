@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import Answer, Mail, MailKind, ResponseChange, Round
+from ..models import Answer, Interview, InterviewQuote, Mail, MailKind, QuoteConsent, ResponseChange, Round
 
 
 def holds_personal_data():
@@ -17,7 +17,13 @@ def holds_personal_data():
         .filter(response__invitation__round=OuterRef("pk"))
         .exclude(old_value="", new_value="")
     )
-    return Exists(answers) | Exists(history)
+    return Exists(answers) | Exists(history) | Exists(_unnamed_interviewees().filter(round=OuterRef("pk")))
+
+
+def _unnamed_interviewees():
+    """Return the interviews that still name a person none of whose quotes may be published with the name."""
+    named = InterviewQuote.objects.filter(interview=OuterRef("pk"), consent=QuoteConsent.NAMED)
+    return Interview.objects.exclude(name="", title="").exclude(Exists(named))
 
 
 def round_anonymise_check(*, round: Round) -> None:
@@ -34,7 +40,8 @@ def round_anonymise_check(*, round: Round) -> None:
 def round_anonymise(*, round: Round) -> int:
     """Remove the contact persons' details from every response of a closed round; return how many answers went.
 
-    The other answers, and so every tally, stay as they are. The change history
+    Interviewees' names and titles go too, unless one of their quotes may be published
+    with them (consent named). The other answers, and so every tally, stay as they are. The change history
     loses the old and new values of those questions too. Raise ValidationError if
     the round has not closed yet.
     """
@@ -42,6 +49,8 @@ def round_anonymise(*, round: Round) -> int:
     round_anonymise_check(round=round_)
     removed, _counts = Answer.objects.personal().filter(response__invitation__round=round_).delete()
     ResponseChange.objects.personal().filter(response__invitation__round=round_).update(old_value="", new_value="")
+    # Interviewees keep their name and title only where a quote may be published with them.
+    _unnamed_interviewees().filter(round=round_).update(name="", title="")
     # A refused receipt's server answer may name the contact person's address.
     Mail.objects.filter(invitation__round=round_, kind=MailKind.RECEIPT).exclude(error="").update(error="")
     if round_.personal_data_removed_at is None:

@@ -257,10 +257,20 @@ def test_quotes_sheet_respects_consent(book):
             "Citat": "Borgerne er glade for de lange åbningstider.",
             "Navn": "Hanne Jensen",
             "Stilling": "Borgerservicechef",
-            "Bibliotek": "Københavns Biblioteker",
+            "Bibliotek eller kommune": "Københavns Biblioteker",
             "Region": "Region Hovedstaden",
+            "Kilde": "Spørgeskema",
+            "Tema": "Kulturforskelle og forskellige opfattelser af service",
         },
-        {"Citat": HOSTILE_QUOTE, "Navn": None, "Stilling": None, "Bibliotek": None, "Region": "Region Midtjylland"},
+        {
+            "Citat": HOSTILE_QUOTE,
+            "Navn": None,
+            "Stilling": None,
+            "Bibliotek eller kommune": None,
+            "Region": "Region Midtjylland",
+            "Kilde": "Spørgeskema",
+            "Tema": "Kulturforskelle og forskellige opfattelser af service",
+        },
     ]
     text = "".join(str(cell.value) for row in book["Citater"].iter_rows() for cell in row)
     assert "Skjult Person" not in text and "Må ikke bruges." not in text

@@ -1,0 +1,330 @@
+"""The report (results.report, report_pdf, report_pptx): the hand-made round's figures, read back from the files.
+
+The PDF is read with pypdf, the deck with python-pptx. Besides the `survey` round of
+conftest.py, `interviews` adds two interviews and a case story:
+
+| interviewee                         | place                   | quotes                                              |
+|-------------------------------------|-------------------------|-----------------------------------------------------|
+| Marianne Karlsen, Borgerservicechef | Hjørring (municipality) | named (training_time, culture); one not published   |
+| Per Månson, Bibliotekar             | Haderslev Bibliotekerne | anonymous (expectations); named (a free theme)      |
+
+Case story: "Synergier og fordele i samarbejdet", model 3, Aabenraa.
+"""
+
+import io
+from datetime import date
+
+import pytest
+from pptx import Presentation
+from pptx.util import Emu
+from pypdf import PdfReader
+
+from questionnaire.models import CaseStory, Interview, InterviewQuote, Municipality, QuoteConsent
+from results.quotes import INTERVIEW, round_quotes
+from results.report import FEW, kroner_words, report_build, report_filename, report_write
+from results.tallies import NO_FILTERS, SOURCE, Filters, round_results
+from tests.conftest import make_library
+from tests.results.conftest import HOSTILE_QUOTE
+
+NAMED_INTERVIEW_QUOTE = "I dag ville vi have lagt mere energi i et uddannelsesforløb!"
+ANONYMOUS_INTERVIEW_QUOTE = "Vi bruger megen tid på at forklare, hvad vi ikke kan gøre."
+SECRET_INTERVIEW_QUOTE = "Det her må ingen læse."
+FREE_THEME_QUOTE = "Gør det politisk interessant!"
+
+
+@pytest.fixture
+def interviews(survey):
+    round_ = survey.round
+    hjoerring = Interview.objects.create(
+        round=round_,
+        name="Marianne Karlsen",
+        title="Borgerservicechef",
+        municipality=Municipality.objects.get(code="860"),
+        held_on=date(2009, 9, 10),
+        interviewer="Hanne Marie Knudsen",
+        notes="Ring igen på 12 34 56 78.",
+    )
+    InterviewQuote.objects.create(
+        interview=hjoerring, text=NAMED_INTERVIEW_QUOTE, consent=QuoteConsent.NAMED, themes=["training_time", "culture"]
+    )
+    InterviewQuote.objects.create(
+        interview=hjoerring, text=SECRET_INTERVIEW_QUOTE, consent=QuoteConsent.NOT_FOR_PUBLICATION, themes=["culture"]
+    )
+    haderslev = Interview.objects.create(
+        round=round_,
+        name="Per Månson",
+        title="Bibliotekar",
+        library=make_library(name="Haderslev Bibliotekerne", municipality=Municipality.objects.get(code="510")),
+        held_on=date(2009, 9, 24),
+    )
+    InterviewQuote.objects.create(
+        interview=haderslev, text=ANONYMOUS_INTERVIEW_QUOTE, consent=QuoteConsent.ANONYMOUS, themes=["expectations"]
+    )
+    InterviewQuote.objects.create(
+        interview=haderslev, text=FREE_THEME_QUOTE, consent=QuoteConsent.NAMED, other_themes="Politisk opbakning, Tid"
+    )
+    CaseStory.objects.create(
+        round=round_,
+        title="Synergier og fordele i samarbejdet",
+        model="model_3",
+        municipality=Municipality.objects.get(code="580"),
+        text="At kunne henvise til hinanden\n- Borgerservice og biblioteket hjælper hinanden i de skæve åbningstider",
+    )
+    return survey
+
+
+def plain(value):
+    """Return *value* (a string or strings) with Danish non-breaking spaces ("45\xa0%") as plain ones."""
+    if isinstance(value, str):
+        return value.replace("\xa0", " ")
+    return type(value)(plain(item) for item in value)
+
+
+def pdf_pages(round_, filters=NO_FILTERS) -> list[str]:
+    handle = io.BytesIO()
+    report_write(round=round_, filters=filters, handle=handle, format="pdf")
+    reader = PdfReader(io.BytesIO(handle.getvalue()))
+    return [" ".join(page.extract_text().split()) for page in reader.pages]
+
+
+def deck(round_, filters=NO_FILTERS):
+    handle = io.BytesIO()
+    report_write(round=round_, filters=filters, handle=handle, format="pptx")
+    return Presentation(io.BytesIO(handle.getvalue()))
+
+
+def slide_texts(slide) -> str:
+    texts = [shape.text_frame.text for shape in slide.shapes if shape.has_text_frame]
+    return " ".join(" ".join(texts).split())
+
+
+def charts(presentation):
+    return [shape.chart for slide in presentation.slides for shape in slide.shapes if shape.has_chart]
+
+
+# --- Content --------------------------------------------------------------------------------
+
+
+def test_kroner_in_words():
+    assert plain(kroner_words(20_000)) == "20.000 kr."
+    assert plain(kroner_words(30_000_000)) == "30 millioner kr."
+    assert plain(kroner_words(1_000_000)) == "1 million kr."
+    assert plain(kroner_words(1_500_000)) == "1,5 millioner kr."
+
+
+def test_report_holds_the_rounds_figures(interviews):
+    report = report_build(round=interviews.round, filters=Filters())
+    assert plain([figure.value for figure in report.about[:4]]) == ["8", "6", "75 %", "2"]
+    assert plain(report.headline_text) == (
+        "67 % af besvarelserne har borgerserviceaktiviteter",
+        "33 % af besvarelserne er ikke påbegyndt arbejdet endnu",
+    )
+    counts = {page.heading: page.count for page in report.models}
+    assert counts == {
+        "Model 1": 1,
+        "Model 2": 0,
+        "Model 3": 3,
+        "Model 4": 1,
+        "Model 5": 0,
+        "Model 6": 0,
+        "Anden model": 1,
+    }
+    model_3 = next(page for page in report.models if page.code == "model_3")
+    assert model_3.description == "Udvalgte opgaver lægges over i bibliotekerne og udføres af biblioteksfolk"
+    assert model_3.libraries == ("Aarhus Hovedbibliotek", "Københavns Biblioteker", "Lystrup Bibliotek")
+    assert plain([figure.value for figure in model_3.figures]) == ["3", "75 %", "50 %"]
+    assert model_3.note == "Kun 3 biblioteker: læs andelene med forsigtighed."
+    assert model_3.services.bars[0].label == "Pas" and model_3.services.bars[0].count == 3
+    assert model_3.example_library == "Københavns Biblioteker"
+    assert model_3.example_services == ("Sygesikring", "Pas", "Skattespørgsmål")
+    assert [case.heading for case in model_3.cases] == ["Case fra Aabenraa: Synergier og fordele i samarbejdet"]
+    assert plain(report.economy.range_text) == "Fra 20.000 kr. til 300.000 kr."
+    assert plain([figure.value for figure in report.economy.figures]) == [
+        "20.000 kr.",
+        "100.000 kr.",
+        "300.000 kr.",
+        "420.000 kr.",
+        "3",
+    ]
+    assert report.not_started.count == 2
+
+
+def test_few_libraries_are_flagged(survey):
+    report = report_build(round=survey.round, filters=Filters(region="midtjylland"))
+    assert report.headline.base == 2 < FEW
+    assert report.headline.note == "Kun 2 biblioteker: læs andelene med forsigtighed."
+    assert report.scope == "Region Midtjylland"
+
+
+def test_quotes_follow_consent_and_themes(interviews):
+    quotes = round_quotes(round_results(interviews.round))
+    texts = [quote.text for quote in quotes.quotes]
+    assert SECRET_INTERVIEW_QUOTE not in texts and "Må ikke bruges." not in texts
+    culture = quotes.theme("culture")  # the challenge most libraries met: 3 of 4
+    assert culture.count == 3
+    assert [(quote.text, quote.credit) for quote in culture.quotes] == [
+        (
+            "Borgerne er glade for de lange åbningstider.",
+            "Citat Borgerservicechef Hanne Jensen, Københavns Biblioteker",
+        ),
+        (HOSTILE_QUOTE, "Et bibliotek i Region Midtjylland"),
+        (NAMED_INTERVIEW_QUOTE, "Citat Borgerservicechef Marianne Karlsen, Hjørring"),
+    ]
+    expectations = quotes.theme("expectations")
+    assert [(quote.text, quote.credit, quote.source) for quote in expectations.quotes] == [
+        (ANONYMOUS_INTERVIEW_QUOTE, "Citat fra et interview (anonymt)", INTERVIEW)
+    ]
+    free = quotes.theme("other:politisk opbakning")
+    assert [(quote.text, quote.credit) for quote in free.quotes] == [
+        (FREE_THEME_QUOTE, "Citat Bibliotekar Per Månson, Haderslev Bibliotekerne")
+    ]
+    # Each quote is filed once.
+    filed = [quote.text for theme in quotes.themes for quote in theme.quotes]
+    assert sorted(filed) == sorted(texts)
+
+
+def test_interview_quotes_follow_filters(interviews):
+    quotes = round_quotes(round_results(interviews.round, Filters(region="nordjylland")))
+    assert [quote.text for quote in quotes.quotes] == [NAMED_INTERVIEW_QUOTE]
+    quotes = round_quotes(round_results(interviews.round, Filters(kind="filial")))
+    assert quotes.quotes == ()
+
+
+# --- PDF --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def pdf(interviews):
+    return pdf_pages(interviews.round)
+
+
+def test_pdf_names_the_source_and_number_on_every_page(pdf):
+    assert len(pdf) >= 10
+    for number, text in enumerate(pdf, start=1):
+        assert SOURCE in text
+        assert f"Side {number} af {len(pdf)}" in text
+
+
+def test_pdf_holds_the_figures(pdf):
+    text = " ".join(pdf)
+    assert "Biblioteker og Borgerservice" in pdf[0] and "Biblioteker og borgerservice 2009" in pdf[0]
+    assert "Knudsen Syd" in pdf[0]
+    assert "67 % af besvarelserne har borgerserviceaktiviteter" in text
+    assert "33 % af besvarelserne er ikke påbegyndt arbejdet endnu" in text
+    assert "Oversigt over samarbejdsmodeller" in text
+    for heading, count in (("Model 1", 1), ("Model 3", 3), ("Model 4", 1)):
+        page = next(page for page in pdf if f"{heading} " in page and "Biblioteker, der bruger modellen" in page)
+        assert f"{count} Biblioteker, der bruger modellen" in page
+    assert "Fra 20.000 kr. til 300.000 kr." in text
+    assert "420.000 kr." in text
+    assert "Case fra Aabenraa: Synergier og fordele i samarbejdet" in text
+
+
+def test_pdf_credits_quotes_as_consented(pdf):
+    text = " ".join(pdf)
+    assert "(Citat Borgerservicechef Hanne Jensen, Københavns Biblioteker)" in text
+    assert "(Citat Borgerservicechef Marianne Karlsen, Hjørring)" in text
+    assert "(Et bibliotek i Region Midtjylland)" in text
+    assert ANONYMOUS_INTERVIEW_QUOTE in text and "(Citat fra et interview (anonymt))" in text
+    for hidden in (
+        "Skjult Person",
+        "Hemmelig stilling",
+        "Må ikke bruges.",
+        SECRET_INTERVIEW_QUOTE,
+        "Per Månson, Bibliotekar",
+    ):
+        assert hidden not in text
+    # Contact details never appear.
+    assert "hanne@example.com" not in text and "12 34 56 78" not in text
+
+
+def test_pdf_escapes_respondent_text(pdf):
+    text = " ".join(pdf)
+    assert "<script>alert(1)</script>" in text  # shown as text, not run or dropped
+
+
+# --- PowerPoint -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def presentation(interviews):
+    return deck(interviews.round)
+
+
+def test_deck_is_16_9_with_the_source_on_every_slide(presentation):
+    assert (presentation.slide_width, presentation.slide_height) == (Emu(12192000), Emu(6858000))
+    for number, slide in enumerate(presentation.slides, start=1):
+        text = slide_texts(slide)
+        assert SOURCE in text, number
+        assert text.endswith(str(number)) or f" {number}" in text
+
+
+def test_deck_charts_are_native_with_the_figures(presentation):
+    found = charts(presentation)
+    assert len(found) >= 6
+    headline = next(chart for chart in found if chart.chart_type == 5)  # PIE
+    values = list(headline.plots[0].series[0].values)
+    assert [round(value, 3) for value in values] == [0.667, 0.333]
+    assert list(headline.plots[0].categories) == ["Har borgerserviceaktiviteter", "Er ikke påbegyndt endnu"]
+    assert headline.plots[0].data_labels.number_format == "0 %"
+    models = next(chart for chart in found if "Model 3" in list(chart.plots[0].categories))
+    shares = dict(zip(models.plots[0].categories, models.plots[0].series[0].values, strict=True))
+    assert shares["Model 3"] == 0.75 and shares["Model 1"] == 0.25
+
+
+def test_deck_holds_the_figures_and_quotes(presentation):
+    texts = [slide_texts(slide) for slide in presentation.slides]
+    text = " ".join(texts)
+    assert "67 % af besvarelserne har borgerserviceaktiviteter" in text
+    model_3 = next(slide for slide in texts if "Model 3 " in slide and "Biblioteker, der bruger modellen" in slide)
+    assert "3 Biblioteker, der bruger modellen" in model_3 and "Lystrup Bibliotek" in model_3
+    assert "Fra 20.000 kr. til 300.000 kr." in text
+    culture = next(
+        slide for slide in texts if "Kulturforskelle og forskellige opfattelser af service" in slide and "”" in slide
+    )
+    assert "(Citat Borgerservicechef Hanne Jensen, Københavns Biblioteker)" in culture
+    assert NAMED_INTERVIEW_QUOTE in culture and "(Citat Borgerservicechef Marianne Karlsen, Hjørring)" in culture
+    assert "(Et bibliotek i Region Midtjylland)" in culture
+    for hidden in ("Skjult Person", "Må ikke bruges.", SECRET_INTERVIEW_QUOTE, "hanne@example.com"):
+        assert hidden not in text
+    pictures = [shape for slide in presentation.slides for shape in slide.shapes if shape.shape_type == 13]
+    assert len(pictures) == 1  # the map
+
+
+def test_filename():
+    class Round:
+        slug = "bs2009"
+
+    assert (
+        report_filename(Round, Filters(region="hovedstaden"), "pdf") == "borgerservice-bs2009-hovedstaden-rapport.pdf"
+    )
+
+
+def test_unknown_format(survey):
+    with pytest.raises(ValueError):
+        report_write(round=survey.round, filters=Filters(), handle=io.BytesIO(), format="docx")
+
+
+def test_downloads_need_the_staff_right_and_keep_the_filters(reader_client, survey):
+    from django.test import Client
+    from django.urls import reverse
+
+    url = reverse("results:report-pdf", args=["bs2009"])
+    assert Client().get(url).status_code == 302  # to the admin login
+    response = reader_client.get(url + "?region=midtjylland")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert "borgerservice-bs2009-midtjylland-rapport.pdf" in response["Content-Disposition"]
+    text = " ".join(PdfReader(io.BytesIO(b"".join(response.streaming_content))).pages[0].extract_text().split())
+    assert "Region Midtjylland" in text
+    response = reader_client.get(reverse("results:report-pptx", args=["bs2009"]))
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.presentationml")
+    assert Presentation(io.BytesIO(b"".join(response.streaming_content))).slides
+
+
+def test_command_writes_either_format(survey, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    call_command("report", "bs2009", "--output", str(tmp_path / "r.pptx"))
+    assert Presentation(str(tmp_path / "r.pptx")).slides
+    with pytest.raises(CommandError):
+        call_command("report", "bs2009", "--output", str(tmp_path / "r.docx"))
