@@ -130,6 +130,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # and wait for it, rather than fail with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("transaction_mode", "IMMEDIATE")
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
+elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # The app reads through a server-side cursor (QuerySet.iterator()) only to stream every row
+    # of an export: plan for all of them, not PostgreSQL's default first tenth, which picks plans
+    # fifteen times slower for the quotes (bench/bench_results.py).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c cursor_tuple_fraction=1")
 
 # --- Language and time --------------------------------------------------------
 
