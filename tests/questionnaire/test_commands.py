@@ -185,3 +185,7 @@ def test_demo_data_looks_like_the_seed(settings):
     assert not Invitation.objects.filter(sent_at__isnull=True).exists()
     round_ = submitted.first().invitation.round
     assert timezone.localtime(round_.closes_at).strftime("%H:%M:%S") == "23:59:59"
+    # The qualitative half: interviews with quotes under every consent, and a case.
+    assert round_.interviews.count() == 3 and round_.case_stories.count() == 1
+    consents = set(round_.interviews.values_list("quotes__consent", flat=True))
+    assert consents == {"named", "anonymous", "no"}

@@ -9,7 +9,16 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from questionnaire.codes import ACTIVE, NOT_STARTED, STATUS
-from questionnaire.models import Invitation, Library, Response
+from questionnaire.models import (
+    CaseStory,
+    Interview,
+    InterviewQuote,
+    Invitation,
+    Library,
+    Municipality,
+    QuoteConsent,
+    Response,
+)
 from questionnaire.register import default_register_load
 from questionnaire.sample import QUOTES, sample_answers
 from questionnaire.services.questionnaire import questionnaire_sections
@@ -25,6 +34,44 @@ from questionnaire.services.rounds import (
 DEMO_ROUND = "demo"
 DANISH_LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"})
 SUBMITTED, DRAFTS = 40, 10
+# (name, title, municipality code, [(quote, consent, challenge codes)]): made up, in the seed's manner.
+INTERVIEWS = [
+    (
+        "Hanne Jensen",
+        "Borgerservicechef",
+        "791",
+        [
+            ("Vi har lært hinandens fag at kende, og det mærker borgerne.", QuoteConsent.NAMED, ["culture"]),
+            (
+                "Lovstoffet ændrer sig hele tiden; vi holder et fælles morgenmøde hver uge.",
+                QuoteConsent.NAMED,
+                ["legislation"],
+            ),
+        ],
+    ),
+    (
+        "Mette Caspersen",
+        "Bibliotekschef",
+        "326",
+        [
+            (
+                "Borgerne forventer, at vi kan sagsbehandle – det kan vi ikke, og det skal vi sige tydeligt.",
+                QuoteConsent.ANONYMOUS,
+                ["expectations"],
+            ),
+            ("Uden opbakning fra politikerne var vi aldrig kommet i gang.", QuoteConsent.NAMED, ["politics"]),
+        ],
+    ),
+    (
+        "Per Månson",
+        "Kultur- og borgerservicechef",
+        "510",
+        [
+            ("Der er for lidt tid til at uddanne hinanden.", QuoteConsent.ANONYMOUS, ["training_time"]),
+            ("Den interne diskussion om løn skal ikke i avisen.", QuoteConsent.NOT_FOR_PUBLICATION, ["other"]),
+        ],
+    ),
+]
 OPEN_FOR_DAYS = 14
 
 
@@ -56,6 +103,8 @@ class Command(BaseCommand):
             # Spread over the country, as answers come in: every region gets some.
             rng = random.Random(2009)
             self._answer(round_, rng.sample(invitations, SUBMITTED + DRAFTS), rng)
+        if not round_.interviews.exists():
+            self._interview(round_)
 
         password = secrets.token_urlsafe(12)
         user, _ = get_user_model().objects.get_or_create(
@@ -69,6 +118,33 @@ class Command(BaseCommand):
         self.stdout.write(f"Admin:    {settings.SITE_URL}/admin/  (user: admin, password: {password})")
         for invitation in untouched:
             self.stdout.write(f"Library:  {invitation_url(invitation)}  ({invitation.library.name})")
+
+    def _interview(self, round_):
+        """A few interviews with quotes, as the seed's 25 gave it its qualitative half, and one case."""
+        held = (round_.opens_at + timedelta(days=3)).date()
+        for name, title, code, quotes in INTERVIEWS:
+            municipality = Municipality.objects.get(code=code)
+            interview = Interview.objects.create(
+                round=round_, name=name, title=title, municipality=municipality, held_on=held, interviewer="Knudsen Syd"
+            )
+            for position, (text, consent, themes) in enumerate(quotes):
+                InterviewQuote.objects.create(
+                    interview=interview, text=text, consent=consent, themes=themes, position=position
+                )
+        CaseStory.objects.create(
+            round=round_,
+            title="Rødekroafdelingen: synergier og fordele i samarbejdet",
+            text="\n".join(
+                (
+                    "At kunne henvise til hinanden for yderligere information",
+                    "Borgerservicekunder kan læse dagens avis, finde inspiration på hylderne og bruge pc'erne "
+                    "i hele husets åbningstid",
+                    "Borgerservice og biblioteket kan hjælpe hinanden i de skæve åbningstider",
+                )
+            ),
+            model="model_4",
+            municipality=Municipality.objects.get(code="580"),
+        )
 
     def _answer(self, round_, invitations, rng):
         sections = questionnaire_sections(round_.questionnaire)
