@@ -45,6 +45,13 @@ TEXTS = {
         "Lav en fælles plan for uddannelse, før I åbner.",
         "Inddrag medarbejderne tidligt, og besøg et bibliotek, der allerede er i gang.",
         "Aftal klart, hvem der gør hvad – og fortæl borgerne det.",
+        "Start med de ydelser, borgerne oftest spørger om: pas, kørekort og flytning.",
+        "Sæt tid af til at lære hinandens fag at kende.",
+        "Få politikerne med fra begyndelsen, og fortæl dem om resultaterne undervejs.",
+        "Indret en skranke, hvor borgeren kan sidde ned og tale i fred.",
+        "Mål på borgernes tilfredshed fra første dag.",
+        "Lad de erfarne medarbejdere være mentorer for de nye.",
+        "Vær ærlige over for borgerne om, hvad I ikke kan hjælpe med.",
     ],
     "plans_comment": ["Vi venter på en politisk beslutning i byrådet.", "Vi ser på det, når det nye bibliotek åbner."],
 }
