@@ -260,16 +260,15 @@ def _answers_sheet(workbook, results: Results, questions, *, codes: bool):
     # Most columns hold numbers, yes/no, choice codes or labels, prepared once per choice.
     # Only what people typed (library names, text answers) and the time need value_cell: it is the costly part.
     typed = {"bibliotek", "kommune", "indsendt"}
-    needs_cell = [code in typed for code, _h, _m in library_columns] + [
+    kinds = [code in typed for code, _h, _m in library_columns] + [
         column.question.kind in text_kinds for column in columns
     ]
+    needs_cell = [index for index, typed_by_people in enumerate(kinds) if typed_by_people]
     for values in answer_rows(results, columns, codes=codes, ws=ws):
-        sheet.append(
-            [
-                value_cell(ws, value) if convert and value is not None else value
-                for value, convert in zip(values, needs_cell, strict=True)
-            ]
-        )
+        for index in needs_cell:
+            if values[index] is not None:
+                values[index] = value_cell(ws, values[index])
+        sheet.append(values)
     sheet.filter()
 
 
