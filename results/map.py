@@ -1,9 +1,13 @@
 """The map of Denmark: every municipality as its own shape, coloured by its library's answer.
 
-One function draws it, `map_svg`: the results page shows it, the downloads are it (SVG, and
-PNG made from the same SVG with `map_png`), and a report can put it in a PDF or a slide as
-it is. The SVG is self-contained: no scripts, no links, no external fonts or images, only
-generic font families, so it prints and converts the same everywhere.
+One function makes the drawing, `denmark_map`: plain data (every municipality's outline in
+the drawing's pixels, as SVG path data and as points cut to its area's box, with its colour;
+the numbers, insets, legend and key). `map_svg` writes it as SVG: the results page shows it,
+the downloads are it (SVG, and PNG made from the same SVG with `map_png`), and the PDF
+report holds it; the PowerPoint report draws the same data as native shapes
+(results.report_pptx), so the two cannot disagree. The SVG is self-contained: no scripts, no
+links, no external fonts or images, only generic font families, so it prints and converts the
+same everywhere.
 
 The shapes are DAGI's municipal boundaries (data/municipalities.json, made by
 data/make_municipalities.py), already projected into kilometres. Each municipality carries
@@ -191,15 +195,63 @@ def _home(code: str) -> View:
 
 
 @functools.cache
-def _paths(view_key: str) -> dict[str, str]:
-    """Return {code: SVG path data} of the municipalities reaching into the view, in its pixels."""
+def _outlines(view_key: str) -> dict[str, tuple[tuple[tuple[float, float], ...], ...]]:
+    """Return {code: rings of (x, y) in the view's pixels} of the municipalities reaching into the view.
+
+    The one geometry of the drawing: the SVG's path data is written from it, and the deck's
+    freeform shapes are drawn from it (clipped to the view's box, see `_clipped`).
+    """
     view = next(view for view in VIEWS if view.key == view_key)
-    paths = {}
+    outlines = {}
     for code, (_code_number, _label, polygons) in _boundaries()["shapes"].items():
         if not view.touches(_bounds(polygons)):
             continue
-        paths[code] = "".join(_ring_path([view.point(x, y) for x, y in ring]) for rings in polygons for ring in rings)
-    return paths
+        outlines[code] = tuple(tuple(view.point(x, y) for x, y in ring) for rings in polygons for ring in rings)
+    return outlines
+
+
+@functools.cache
+def _paths(view_key: str) -> dict[str, str]:
+    """Return {code: SVG path data} of the municipalities reaching into the view, in its pixels."""
+    return {code: "".join(_ring_path(ring) for ring in rings) for code, rings in _outlines(view_key).items()}
+
+
+def _clip(ring, box) -> tuple[tuple[float, float], ...]:
+    """Return *ring* cut to the rectangle *box* (west, north, east, south), Sutherland–Hodgman; () if outside."""
+    west, north, east, south = box
+    edges = (
+        (lambda p: p[0] >= west, lambda a, b: (west, a[1] + (b[1] - a[1]) * (west - a[0]) / (b[0] - a[0]))),
+        (lambda p: p[0] <= east, lambda a, b: (east, a[1] + (b[1] - a[1]) * (east - a[0]) / (b[0] - a[0]))),
+        (lambda p: p[1] >= north, lambda a, b: (a[0] + (b[0] - a[0]) * (north - a[1]) / (b[1] - a[1]), north)),
+        (lambda p: p[1] <= south, lambda a, b: (a[0] + (b[0] - a[0]) * (south - a[1]) / (b[1] - a[1]), south)),
+    )
+    points = list(ring)
+    for inside, cross in edges:
+        if not points:
+            break
+        kept = []
+        for a, b in zip(points[-1:] + points[:-1], points, strict=True):
+            if inside(b):
+                if not inside(a):
+                    kept.append(cross(a, b))
+                kept.append(b)
+            elif inside(a):
+                kept.append(cross(a, b))
+        points = kept
+    return tuple(points) if len(points) >= 3 else ()
+
+
+@functools.cache
+def _clipped(view_key: str) -> dict[str, tuple[tuple[tuple[float, float], ...], ...]]:
+    """Return `_outlines` cut to the view's box, as the SVG's clip path shows them; without what lies outside."""
+    view = next(view for view in VIEWS if view.key == view_key)
+    box = (view.x, view.y, view.x + view.width, view.y + view.height)
+    clipped = {}
+    for code, rings in _outlines(view_key).items():
+        kept = tuple(ring for ring in (_clip(ring, box) for ring in rings) if ring)
+        if kept:
+            clipped[code] = kept
+    return clipped
 
 
 def _ring_path(points) -> str:
@@ -264,10 +316,12 @@ class Shape:
     """One municipality drawn in one view; *code* is set on the one copy that carries its number."""
 
     code: str
-    path: str
+    path: str  # SVG path data, in the drawing's pixels, to be clipped to the area's box
     fill: str
     category: str  # model code, "not_started", "unknown", "none" or "outside" (filtered away)
     title: str
+    municipality: str = ""  # its name ("" outside the region filter)
+    rings: tuple[tuple[tuple[float, float], ...], ...] = ()  # the same outline as points, already clipped
 
 
 @dataclass(frozen=True)
@@ -420,13 +474,17 @@ def _areas(marks: list[Mark]) -> tuple[Area, ...]:
     areas = []
     for view in VIEWS:
         shapes, labels = [], []
+        clipped = _clipped(view.key)
         for code, path in _paths(view.key).items():
             mark = by_code.get(code)
+            rings = clipped.get(code, ())
             if mark is None:  # outside the region filter
-                shapes.append(Shape("", path, OUTSIDE_COLOUR, "outside", ""))
+                shapes.append(Shape("", path, OUTSIDE_COLOUR, "outside", "", rings=rings))
                 continue
             home = _home(code) is view
-            shapes.append(Shape(code if home else "", path, mark.fill, mark.category, mark.title))
+            shapes.append(
+                Shape(code if home else "", path, mark.fill, mark.category, mark.title, mark.municipality, rings)
+            )
             if home:
                 place = _place(code)
                 backing = None

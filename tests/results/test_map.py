@@ -262,3 +262,24 @@ def test_the_shipped_shapes_are_small_and_cover_the_register(db):
     codes = {municipality["code"] for municipality in data["municipalities"]}
     assert codes == set(Municipality.objects.values_list("code", flat=True))
     assert "DAGI" in data["source"]
+
+
+def test_the_drawing_holds_the_svgs_outlines_as_points_cut_to_each_box(survey):
+    """The deck draws `Shape.rings`: the same outline as the SVG's path, cut where the SVG's clip path cuts."""
+    drawing = denmark.denmark_map(round_results(survey.round), with_key=False)
+    for area in drawing.areas:
+        west, north = float(area.x), float(area.y)
+        east, south = west + float(area.width), north + float(area.height)
+        for shape in area.shapes:
+            points = [point for ring in shape.rings for point in ring]
+            assert all(west - 0.01 <= x <= east + 0.01 and north - 0.01 <= y <= south + 0.01 for x, y in points)
+            if area.key == "main" and shape.code:  # nothing of the main map reaches its box's edge
+                from_svg = rings(shape.path)
+                assert len(from_svg) == len(shape.rings), shape.municipality
+                for svg_ring, ring in zip(from_svg, shape.rings, strict=True):
+                    assert svg_ring[0] == pytest.approx(ring[0], abs=0.06)
+    main = next(area for area in drawing.areas if area.key == "main")
+    assert {shape.municipality for shape in main.shapes if shape.code} >= {"Aarhus", "Køge", "Odense"}
+    copenhagen = next(area for area in drawing.areas if area.key == "copenhagen")
+    numbered = {shape.municipality: shape for shape in copenhagen.shapes if shape.code}
+    assert numbered["Frederiksberg"].fill == denmark.NOT_STARTED_COLOUR and numbered["Frederiksberg"].rings

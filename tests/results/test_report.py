@@ -16,7 +16,10 @@ from datetime import date
 
 import pytest
 from pptx import Presentation
-from pptx.util import Emu
+from pptx.dml.color import RGBColor
+from pptx.enum.dml import MSO_FILL, MSO_PATTERN
+from pptx.enum.shapes import MSO_SHAPE_TYPE
+from pptx.util import Emu, Inches, Pt
 from pypdf import PdfReader
 
 from questionnaire.models import CaseStory, Interview, InterviewQuote, Municipality, QuoteConsent
@@ -288,7 +291,77 @@ def test_deck_holds_the_figures_and_quotes(presentation):
     for hidden in ("Skjult Person", "Må ikke bruges.", SECRET_INTERVIEW_QUOTE, "hanne@example.com"):
         assert hidden not in text
     pictures = [shape for slide in presentation.slides for shape in slide.shapes if shape.shape_type == 13]
-    assert len(pictures) == 1  # the map
+    assert not pictures  # the map is native shapes
+
+
+def flattened(shapes):
+    """Return every shape under *shapes*, into groups and their groups."""
+    for shape in shapes:
+        yield shape
+        if shape.shape_type == MSO_SHAPE_TYPE.GROUP:
+            yield from flattened(shape.shapes)
+
+
+def test_deck_map_is_native_shapes_in_one_group(presentation):
+    slide = next(slide for slide in presentation.slides if "Danmarkskortet" in slide_texts(slide))
+    assert not [shape for shape in flattened(slide.shapes) if shape.shape_type == MSO_SHAPE_TYPE.PICTURE]
+    (group,) = [shape for shape in slide.shapes if shape.shape_type == MSO_SHAPE_TYPE.GROUP]
+    assert group.name == "Danmarkskortet"
+    parts = {shape.name: shape for shape in group.shapes}
+    assert set(parts) >= {"Hovedkort", "Hovedstadsområdet", "Bornholm", "Signaturforklaring", "Kommuner"}
+
+    # One freeform shape per municipality, named after it (a copy in another area says which).
+    freeforms = [shape for shape in flattened(group.shapes) if shape.shape_type == MSO_SHAPE_TYPE.FREEFORM]
+    names = set(Municipality.objects.values_list("name", flat=True))
+    by_name = {shape.name: shape for shape in freeforms if shape.name in names}
+    assert len(by_name) == 98 == len([shape for shape in freeforms if shape.name in names])
+    assert "København – Hovedkort" in {shape.name for shape in freeforms}
+    aarhus, odense, frederiksberg, koege = (by_name[name] for name in ("Aarhus", "Odense", "Frederiksberg", "Køge"))
+    assert aarhus in parts["Hovedkort"].shapes and frederiksberg in parts["Hovedstadsområdet"].shapes
+    assert aarhus.fill.type == MSO_FILL.SOLID and aarhus.fill.fore_color.rgb == RGBColor(0x00, 0x9E, 0x73)  # model 3
+    assert odense.fill.fore_color.rgb == RGBColor(0xF0, 0xE4, 0x42)  # another model
+    assert frederiksberg.fill.fore_color.rgb == RGBColor(0xA0, 0xA0, 0xA0)  # not started
+    assert koege.fill.type == MSO_FILL.PATTERNED  # no answer: hatched, on white
+    assert koege.fill.pattern == MSO_PATTERN.WIDE_UPWARD_DIAGONAL and koege.fill.back_color.rgb == RGBColor(
+        255, 255, 255
+    )
+    assert aarhus.line.width == Pt(0.4) and aarhus.line.color.rgb == RGBColor(0x4A, 0x4A, 0x4A)
+    # Inside the slide, below its title and above its footer.
+    for shape in freeforms:
+        assert Inches(0.3) < shape.left and shape.left + shape.width < Inches(7.5), shape.name
+        assert Inches(1.3) < shape.top and shape.top + shape.height < Inches(6.95), shape.name
+
+    # Every number once, written in its area; the legend and the numbered list beside the map.
+    numbers = [
+        shape.text_frame.text
+        for area in ("Hovedkort", "Hovedstadsområdet", "Bornholm")
+        for shape in parts[area].shapes
+        if shape.has_text_frame and shape.text_frame.text.isdigit()
+    ]
+    assert sorted(numbers, key=int) == [str(number) for number in range(1, 99)]
+    legend = [shape.text_frame.text for shape in parts["Signaturforklaring"].shapes if shape.has_text_frame]
+    assert "Bibliotekets primære model (antal kommuner)" in legend
+    assert {"Model 3 (2)", "Model 1 (0)", "Anden model (1)", "Ikke påbegyndt (2)", "Intet svar (93)"} <= set(legend)
+    swatches = {shape.name: shape for shape in parts["Signaturforklaring"].shapes if not shape.text_frame.text}
+    assert swatches["Model 3 (2)"].fill.fore_color.rgb == RGBColor(0x00, 0x9E, 0x73)
+    assert swatches["Intet svar (93)"].fill.type == MSO_FILL.PATTERNED
+    key = " ".join(shape.text_frame.text for shape in parts["Kommuner"].shapes if shape.has_text_frame)
+    assert "3 Aarhus" in key and "98 Ærø" in key
+    credit = [shape.text_frame.text for shape in group.shapes if shape.has_text_frame]
+    assert credit == ["Kommunegrænser: DAGI, Styrelsen for Dataforsyning og Infrastruktur"]
+
+
+def test_deck_map_follows_the_region_filter(survey):
+    presentation = deck(survey.round, Filters(region="nordjylland"))
+    slide = next(slide for slide in presentation.slides if "Danmarkskortet" in slide_texts(slide))
+    freeforms = [shape for shape in flattened(slide.shapes) if shape.shape_type == MSO_SHAPE_TYPE.FREEFORM]
+    in_region = set(Municipality.objects.filter(region="nordjylland").values_list("name", flat=True))
+    assert {shape.name for shape in freeforms if shape.name in in_region} == in_region
+    outside = [shape for shape in freeforms if shape.name == "Uden for udvalget"]
+    assert len(outside) == 98 - len(in_region) - 1  # Bornholm's inset is left out, as on the SVG
+    assert outside[0].fill.fore_color.rgb == RGBColor(0xF1, 0xF3, 0xF5)
+    groups = {shape.name for shape in slide.shapes[-1].shapes}
+    assert "Hovedstadsområdet" not in groups and "Bornholm" not in groups
 
 
 def test_filename():
