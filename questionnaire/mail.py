@@ -590,13 +590,40 @@ def _deliver(mail: Mail, token: str, connection, rendered: RoundMails) -> tuple[
         refused = refusal(error)
         logger.warning("%s mail to %s refused: %s", mail.kind, ", ".join(message.to), refused.text)
         return _refused(mail, token, refused), refused
-    with transaction.atomic():
-        # Marked at once: a worker killed after this line has nothing left to send twice.
-        _settle(mail, token, status=MailStatus.SENT, sent_at=timezone.now(), error="")
-        fields = {} if mail.kind == INVITATION and mail.again and mail.invitation.sent_at else _sent_fields(mail.kind)
-        if fields:
-            Invitation.objects.filter(pk=mail.invitation_id).update(**fields)
+    # Marked at once: a worker killed after this has nothing left to send twice.
+    _mark_sent(mail, token)
     return SENT, None
+
+
+def _mark_sent(mail: Mail, token: str) -> None:
+    """Mark *mail* sent and stamp its invitation, in one transaction.
+
+    On PostgreSQL that is one statement (the mail's update in a WITH): one round trip and one
+    commit instead of four round trips, for the write that comes after every single mail.
+    """
+    fields = {} if mail.kind == INVITATION and mail.again and mail.invitation.sent_at else _sent_fields(mail.kind)
+    if not fields or db_connection.vendor != "postgresql":
+        with transaction.atomic():
+            _settle(mail, token, status=MailStatus.SENT, sent_at=timezone.now(), error="")
+            if fields:
+                Invitation.objects.filter(pk=mail.invitation_id).update(**fields)
+        return
+    quote = db_connection.ops.quote_name
+    stamp = {
+        INVITATION: "sent_at = %s, send_error = ''",
+        REMINDER: "last_reminded_at = %s, reminder_count = reminder_count + 1, send_error = ''",
+    }[mail.kind]
+    # As _settle and _sent_fields: the invitation is stamped even if the claim was lost, as the mail went.
+    # Only the models' table names and fixed text go into the SQL; the values are parameters.
+    sql = (
+        f"WITH sent AS (UPDATE {quote(Mail._meta.db_table)}"  # noqa: S608
+        " SET status = %s, claim = '', sent_at = %s, error = ''"
+        f" WHERE id = %s AND claim = %s AND status = %s RETURNING id)"
+        f" UPDATE {quote(Invitation._meta.db_table)} SET {stamp} WHERE id = %s"
+    )
+    now = timezone.now()
+    with db_connection.cursor() as cursor:
+        cursor.execute(sql, [MailStatus.SENT, now, mail.pk, token, MailStatus.SENDING, now, mail.invitation_id])
 
 
 def _refused(mail: Mail, token: str, refused: Refusal) -> str:
