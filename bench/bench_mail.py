@@ -135,6 +135,7 @@ def main() -> None:
     print(f"admin request (queue {count} mails):  {request * 1000:7.0f} ms")
     print(f"smtplib floor, one connection:     {best:7.2f} s  {count / best:7.0f} mails/s (best of {len(floors)})")
     print(f"worker, request to last mail sent: {sent:7.2f} s  {count / sent:7.0f} mails/s")
+    print(f"worker's overhead over the floor: {(sent - best) / count * 1000:5.2f} ms a mail")
     print(f"ratio to the floor: {best / sent:.2f}x (goal 0.7x); request {'under' if request < 1 else 'OVER'} 1 s")
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from questionnaire.mail import (
+    RoundMails,
     _retry_delay,
     batch_work,
     invitation_resend,
@@ -229,6 +230,60 @@ def test_library_name_is_escaped_in_the_html_mail():
         assert "&lt;script&gt;" in html
         # The plain text part is not HTML: the name stays as written.
         assert "<script>alert('x')</script> & Co" in message.body
+
+
+def _parts(message):
+    return message.subject, message.body, message.alternatives[0][0], message.to
+
+
+def test_mails_rendered_once_per_round_are_the_mails_rendered_whole_hostile_names_included(caplog):
+    # The worker renders a round's invitation once and fills in each library: the mails must not differ.
+    round_ = make_round(title='Runde "A" & <b>B</b>', closes_at=timezone.now() + timedelta(days=30))
+    names = ["Aabenraa Bibliotek", "<script>alert('x')</script> & Co", 'Tø "&amp;" {library} %(x)s \\1', "Ærø"]
+    for number, name in enumerate(names):
+        make_invitation(round=round_, library=make_library(name=name, email=f"lib{number}@example.com"))
+    expected = {
+        inv.library.email: _parts(mail_message(inv, "invitation"))
+        for inv in round_.invitations.select_related("library", "round")
+    }
+
+    assert invitations_send(round=round_).sent == len(names)
+
+    assert {message.to[0]: _parts(message) for message in mail.outbox} == expected
+    hostile = next(m for m in mail.outbox if "script" in m.body)
+    assert "<script>" not in hostile.alternatives[0][0] and "&lt;script&gt;" in hostile.alternatives[0][0]
+    assert "<script>alert('x')</script> & Co" in hostile.body
+    assert "cannot be rendered once" not in caplog.text
+
+
+def test_a_round_changed_between_two_mails_shows_in_the_second():
+    round_ = make_round(title="Første titel")
+    first, second = (make_invitation(round=round_, library=make_library()) for _ in range(2))
+    rendered = RoundMails()
+
+    assert "Første titel" in rendered.message(first, "invitation", None).subject
+    second.round.title = "Anden titel"
+    message = rendered.message(second, "invitation", None)
+    assert "Anden titel" in message.subject and "Anden titel" in message.alternatives[0][0]
+    assert _parts(message) == _parts(mail_message(second, "invitation"))
+
+
+def test_a_template_that_reads_more_of_the_library_is_rendered_whole_for_each(settings, tmp_path, caplog):
+    folder = tmp_path / "questionnaire" / "mail"
+    folder.mkdir(parents=True)
+    (folder / "invitation.txt").write_text("{{ library.name }} <{{ library.email }}> {{ url }}")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+    round_ = make_round()
+    invitations = [
+        make_invitation(round=round_, library=make_library(name=f"Bib {n}", email=f"b{n}@example.com"))
+        for n in range(3)
+    ]
+    rendered = RoundMails()
+
+    bodies = [rendered.message(invitation, "invitation", None).body for invitation in invitations]
+
+    assert bodies == [f"Bib {n} <b{n}@example.com> {invitation_url(inv)}" for n, inv in enumerate(invitations)]
+    assert "cannot be rendered once" in caplog.text
 
 
 # --- Reminders -------------------------------------------------------------------------
