@@ -616,7 +616,7 @@ def _mark_sent(mail: Mail, token: str) -> None:
     # As _settle and _sent_fields: the invitation is stamped even if the claim was lost, as the mail went.
     # Only the models' table names and fixed text go into the SQL; the values are parameters.
     sql = (
-        f"WITH sent AS (UPDATE {quote(Mail._meta.db_table)}"  # noqa: S608
+        f"WITH sent AS (UPDATE {quote(Mail._meta.db_table)}"  # nosec B608 # noqa: S608
         " SET status = %s, claim = '', sent_at = %s, error = ''"
         f" WHERE id = %s AND claim = %s AND status = %s RETURNING id)"
         f" UPDATE {quote(Invitation._meta.db_table)} SET {stamp} WHERE id = %s"
