@@ -335,3 +335,13 @@ def test_the_cross_table_downloads_with_the_workbook(staff_client):
     response = staff_client.get(link.replace("&amp;", "&"))
     book = load_workbook(BytesIO(b"".join(response.streaming_content)))
     assert book["Krydstabel"]["A2"].value == "Har biblioteket borgerserviceaktiviteter i dag? – Bibliotekstype"
+
+
+def test_the_page_travels_compressed(staff_client):
+    import gzip
+
+    plain = page(staff_client).content
+    response = staff_client.get(reverse("results:round", args=["bs2009"]), HTTP_ACCEPT_ENCODING="gzip")
+    assert response["Content-Encoding"] == "gzip"
+    assert gzip.decompress(response.content).decode().count("<table") == plain.decode().count("<table")
+    assert len(response.content) < len(plain) / 4
