@@ -12,29 +12,18 @@ and the child's peak memory. Goal: each file under 3 s at 500 responses; at 100 
 """
 
 import argparse
-import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from common import APP_ENV, ROOT, database_url, fresh_database
+from common import database_url, fresh_database, timed_child
 
 MODES = ("tallies", "pdf", "pptx")
 
 
 def child(mode: str, slug: str, path: str, url: str) -> tuple[float, int]:
     """Run this script in *mode* in a child process; return (seconds it timed, its peak memory in MB)."""
-    env = {**os.environ, **APP_ENV, "DATABASE_URL": url}
-    process = subprocess.Popen(  # noqa: S603 - this very script
-        [sys.executable, __file__, "--child", mode, slug, path], env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True
-    )
-    output = process.stdout.read()
-    _pid, status, usage = os.wait4(process.pid, 0)
-    if status != 0:
-        raise SystemExit(f"{mode} child failed ({status}): {output}")
-    return float(output.strip().splitlines()[-1]), usage.ru_maxrss // 1024
+    return timed_child(__file__, mode, slug, path, url)
 
 
 def run_child(mode: str, slug: str, path: str) -> None:

@@ -247,3 +247,17 @@ def percentile(values: list[float], share: float) -> float:
 
 def milliseconds(values: list[float]) -> str:
     return f"p50 {1000 * percentile(values, 0.5):6.1f} ms  p95 {1000 * percentile(values, 0.95):6.1f} ms"
+
+
+def timed_child(script: str, mode: str, slug: str, path: str, url: str) -> tuple[float, int]:
+    """Run *script* with ``--child MODE SLUG PATH`` against the database *url*; return (the seconds it
+    printed last, its peak memory in MB). A child per measurement: memory is the work's own."""
+    env = {**os.environ, **APP_ENV, "DATABASE_URL": url}
+    process = subprocess.Popen(  # noqa: S603 - one of our own bench scripts
+        [sys.executable, script, "--child", mode, slug, path], env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    output = process.stdout.read()
+    _pid, status, usage = os.wait4(process.pid, 0)
+    if status != 0:
+        raise SystemExit(f"{mode} child failed ({status}): {output}")
+    return float(output.strip().splitlines()[-1]), usage.ru_maxrss // 1024
