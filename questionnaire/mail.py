@@ -41,6 +41,7 @@ from django.utils.html import conditional_escape
 from django.utils.translation import gettext as _
 
 from .codes import RESPONDENT_EMAIL
+from .mail_texts import fill_in
 from .models import (
     MAIL_PENDING,
     Invitation,
@@ -147,11 +148,26 @@ def _context(invitation: Invitation, extra_context: dict) -> dict:
     }
 
 
+# The round's own texts (subject, body) for a kind of mail, where staff wrote them.
+OWN_TEXTS = {INVITATION: ("invitation_subject", "invitation_text"), REMINDER: ("reminder_subject", "reminder_text")}
+
+
+def _own_texts(kind: str, context: dict) -> tuple[str, str]:
+    """Return the round's own subject and body for *kind*, filled in ("" where it has none)."""
+    if kind not in OWN_TEXTS:
+        return "", ""
+    round_ = context["round"]
+    values = {"library": context["library"], "url": context["url"], "round": round_}
+    return tuple(fill_in(text, **values) if (text := getattr(round_, field)) else "" for field in OWN_TEXTS[kind])
+
+
 def _render(kind: str, context: dict) -> tuple[str, str, str]:
     """Return the subject, text and HTML of the mail of *kind* rendered with *context*."""
     # Libraries read Danish, whatever language the staff member's browser asks for.
     with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string(f"questionnaire/mail/{kind}_subject.txt", context)
+        own_subject, own_body = _own_texts(kind, context)
+        context = {**context, "own_body": own_body}
+        subject = own_subject or render_to_string(f"questionnaire/mail/{kind}_subject.txt", context)
         text = render_to_string(f"questionnaire/mail/{kind}.txt", context)
         html = render_to_string(f"questionnaire/mail/{kind}.html", context)
         subject = " ".join(subject.split())

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .codes import PERSONAL_QUESTION_CODES
+from .mail_texts import validate_placeholders
 from .text import validate_mail_address
 
 
@@ -229,6 +230,12 @@ def validate_reminder_days(value: str) -> None:
         ) from None
 
 
+MAIL_HELP = _(
+    "Leave empty for the shipped Danish text. Placeholders: {bibliotek}, {link}, {frist}, {kontakt}, {runde}. "
+    "The greeting, the link button, the deadline and the signature are added around the text."
+)
+
+
 class Round(models.Model):
     slug = models.SlugField(_("slug"), max_length=50, unique=True)
     title = models.CharField(_("title"), max_length=200)
@@ -247,6 +254,19 @@ class Round(models.Model):
             "Days before the deadline on which libraries that have not submitted get a reminder, "
             "e.g. 7, 2. The scheduled job (run_scheduled) sends them."
         ),
+    )
+    # The round's own mail texts; empty: the shipped Danish ones (questionnaire.mail_texts).
+    invitation_subject = models.CharField(
+        _("invitation subject"), max_length=200, blank=True, validators=[validate_placeholders], help_text=MAIL_HELP
+    )
+    invitation_text = models.TextField(
+        _("invitation text"), blank=True, validators=[validate_placeholders], help_text=MAIL_HELP
+    )
+    reminder_subject = models.CharField(
+        _("reminder subject"), max_length=200, blank=True, validators=[validate_placeholders], help_text=MAIL_HELP
+    )
+    reminder_text = models.TextField(
+        _("reminder text"), blank=True, validators=[validate_placeholders], help_text=MAIL_HELP
     )
     # Set when the contact persons' names, titles, e-mails and phones were removed.
     personal_data_removed_at = models.DateTimeField(_("personal data removed"), null=True, blank=True, editable=False)

@@ -9,11 +9,12 @@ from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from ..models import Questionnaire, ResponseStatus, Round
+from ..mail import INVITATION, REMINDER, mail_message
+from ..models import Invitation, Library, Questionnaire, ResponseStatus, Round
 from ..services.personal_data import holds_personal_data
 from ..services.rounds import invitations_create
 from ..services.trials import trial_answers_remove
@@ -67,22 +68,50 @@ class RoundAdmin(FollowPages, RoundMailPages, PersonalDataPages, admin.ModelAdmi
         if obj is not None:
             # Links, commands and the results page name the round by its slug; its
             # answers only mean something with the questionnaire they were given to.
-            fields += ["slug"]
+            fields += ["slug", "mail_preview"]
             if obj.invitations.real().exists():
                 fields += ["questionnaire"]
         return fields
 
-    def get_fields(self, request, obj=None):
+    def get_fieldsets(self, request, obj=None):
+        mail = ["invitation_subject", "invitation_text", "reminder_subject", "reminder_text"]
+        if obj is not None:
+            mail.append("mail_preview")
         return (
-            "title",
-            "slug",
-            "questionnaire",
-            "opens_at",
-            "closes_at",
-            "reminder_days",
-            "created_at",
-            "personal_data_removed_at",
+            (
+                None,
+                {
+                    "fields": (
+                        "title",
+                        "slug",
+                        "questionnaire",
+                        "opens_at",
+                        "closes_at",
+                        "reminder_days",
+                        "created_at",
+                        "personal_data_removed_at",
+                    )
+                },
+            ),
+            (_("Mail texts"), {"fields": mail}),
         )
+
+    @admin.display(description=_("the mails as a library gets them"))
+    def mail_preview(self, round_):
+        """The invitation and the reminder as the first invited library (or any active one) would get them."""
+        invitation = round_.invitations.real().select_related("library", "round").first()
+        if invitation is None:
+            library = Library.objects.active().first()
+            if library is None:
+                return _("No library in the register to show them with.")
+            invitation = Invitation(round=round_, library=library)
+        parts = []
+        for kind in (INVITATION, REMINDER):
+            message = mail_message(invitation, kind)
+            parts.append(
+                format_html('<strong>{}</strong><pre class="mail-preview">{}</pre>', message.subject, message.body)
+            )
+        return format_html_join("", "{}", ((part,) for part in parts))
 
     @admin.display(description=_("opens"), ordering="opens_at")
     def opens(self, round_):

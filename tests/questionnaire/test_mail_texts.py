@@ -1,0 +1,95 @@
+"""A round's own invitation and reminder texts: placeholders checked, filled in, previewed."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from questionnaire.mail import INVITATION, REMINDER, invitations_send, mail_message
+from questionnaire.mail_texts import validate_placeholders
+from questionnaire.services.rounds import invitation_url
+from tests.conftest import admin_url, make_invitation, make_library, make_round
+
+pytestmark = pytest.mark.django_db
+
+OWN_TEXT = "Kære {bibliotek}\nSvar senest {frist} via {link}.\nSpørgsmål: {kontakt} ({runde})"
+
+
+def test_an_unknown_placeholder_or_an_open_brace_is_refused_in_danish():
+    validate_placeholders("Hej {bibliotek}, se {link} – {{ikke et felt}}")
+    with pytest.raises(ValidationError) as error:
+        validate_placeholders("Hej {biblioteket} og {navn}")
+    assert error.value.messages == [
+        "Ukendt felt {biblioteket}, {navn}. Du kan bruge: {bibliotek}, {link}, {frist}, {kontakt}, {runde}."
+    ]
+    with pytest.raises(ValidationError) as error:
+        validate_placeholders("Hej {bibliotek")
+    assert "ikke lukket" in error.value.messages[0]
+
+
+def test_the_rounds_own_texts_are_filled_in_for_each_library(settings):
+    settings.SURVEY_CONTACT_EMAIL = "undersoegelse@db.dk"
+    round_ = make_round(
+        title="Borgerservice 2027",
+        closes_at=timezone.now() + timedelta(days=10),
+        invitation_subject="Invitation til {bibliotek}",
+        invitation_text=OWN_TEXT,
+    )
+    first = make_invitation(round=round_, library=make_library(name="Aabenraa <Bibliotekerne>", email="a@example.dk"))
+    second = make_invitation(round=round_, library=make_library(name="Struer Bibliotek", email="s@example.dk"))
+
+    invitations_send(round=round_)  # one run for the round: rendered once, filled in per library
+
+    by_library = {message.to[0]: message for message in mail.outbox}
+    assert by_library["a@example.dk"].subject == "Invitation til Aabenraa <Bibliotekerne>"
+    assert "Kære Aabenraa <Bibliotekerne>" in by_library["a@example.dk"].body
+    assert invitation_url(first) in by_library["a@example.dk"].body
+    assert (
+        "Kære Struer Bibliotek" in by_library["s@example.dk"].body
+        and invitation_url(second) in by_library["s@example.dk"].body
+    )
+    assert "undersoegelse@db.dk (Borgerservice 2027)" in by_library["s@example.dk"].body
+    deadline = date_format(timezone.localtime(round_.closes_at), "DATETIME_FORMAT")
+    assert f"Svar senest {deadline} via" in by_library["s@example.dk"].body  # Danish time, as the deadline line
+    html = by_library["a@example.dk"].alternatives[0][0]
+    assert "Kære Aabenraa &lt;Bibliotekerne&gt;" in html and "<Bibliotekerne>" not in html
+    # The shipped text is gone; the greeting, link button and signature stay around the round's own.
+    assert "spørger alle folkebiblioteker" not in by_library["s@example.dk"].body
+    assert "Danmarks Biblioteksforening" in by_library["s@example.dk"].body
+
+
+def test_empty_texts_mean_the_shipped_danish_ones():
+    round_ = make_round(title="Borgerservice 2027", reminder_text="Husk os, {bibliotek}!")
+    invitation = make_invitation(round=round_, library=make_library(name="Vejle Bibliotekerne"))
+    shipped = mail_message(invitation, INVITATION)
+    assert shipped.subject == "Jeres bibliotek er inviteret til at deltage: Borgerservice 2027"
+    assert "Danmarks Biblioteksforening spørger alle folkebiblioteker" in shipped.body
+    reminder = mail_message(invitation, REMINDER)
+    assert reminder.subject == "Påmindelse: Borgerservice 2027" and "Husk os, Vejle Bibliotekerne!" in reminder.body
+
+
+def test_staff_see_the_mails_with_a_real_librarys_values_and_a_bad_placeholder_is_an_error(manager_client):
+    round_ = make_round(slug="r2027", title="Borgerservice 2027", invitation_text="Kære {bibliotek}, se {link}")
+    invitation = make_invitation(round=round_, library=make_library(name="Herning Bibliotekerne"))
+    page = manager_client.get(admin_url("round_change", round_.pk)).content.decode()
+    assert "Mailtekster" in page and "Kære Herning Bibliotekerne, se " + invitation_url(invitation) in page
+    data = {
+        "title": round_.title,
+        "opens_at_0": "01.01.2027",
+        "opens_at_1": "09:00",
+        "closes_at_0": "",
+        "closes_at_1": "",
+        "reminder_days": "",
+        "invitation_subject": "",
+        "invitation_text": "Kære {navn}",
+        "reminder_subject": "",
+        "reminder_text": "",
+        "questionnaire": round_.questionnaire_id,
+    }
+    refused = manager_client.post(admin_url("round_change", round_.pk), data)
+    assert refused.status_code == 200 and "Ukendt felt {navn}" in refused.content.decode()
+    round_.refresh_from_db()
+    assert round_.invitation_text == "Kære {bibliotek}, se {link}"
