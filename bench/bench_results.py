@@ -9,7 +9,8 @@ For each N (1 000, 10 000 and 100 000 by default) the script fills a round with
   codes: wall time of writing the workbook and the child's peak memory, against the floor:
   openpyxl's write-only mode (through lxml, as the app's) writing the same rows of the same
   sheets with nothing else (read back from the exported file beforehand, untimed); and the
-  fixed costs: the same workbook for a round without responses. Best of two runs each.
+  fixed costs: the same workbook for a round without responses. Best of two runs each
+  (``--runs``).
   Goal: the labelled workbook at 10 000 within 1.3x of its floor, the fixed costs at 1 000
   under a quarter of the total, memory flat in N.
 
@@ -64,7 +65,7 @@ def run_child(mode: str, slug: str, path: str) -> None:
     print(time.perf_counter() - started)
 
 
-def measure(size: int, url: str, repeat: int) -> dict:
+def measure(size: int, url: str, repeat: int, runs: int) -> dict:
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
@@ -103,15 +104,15 @@ def measure(size: int, url: str, repeat: int) -> dict:
     round_open(slug=empty, title=f"Benchmark {size} without responses")
     with tempfile.TemporaryDirectory() as folder:
         exported, written = Path(folder) / "export.xlsx", Path(folder) / "floor.xlsx"
-        # Twice each, alternating, the best kept: a burst of load elsewhere spoils one run, not the ratio.
-        runs = {"labels": [], "floor": [], "codes": [], "codes floor": [], "fixed": []}
-        for _ in range(2):
+        # Several times each, alternating, the best kept: a burst of load elsewhere spoils one run, not the ratio.
+        times = {"labels": [], "floor": [], "codes": [], "codes floor": [], "fixed": []}
+        for _ in range(runs):
             for mode, floor in (("labels", "floor"), ("codes", "codes floor")):
-                runs[mode].append(child(mode, slug, str(exported), url))
+                times[mode].append(child(mode, slug, str(exported), url))
                 exported.replace(written.with_suffix(".source.xlsx"))
-                runs[floor].append(child("floor", slug, str(written), url))
-            runs["fixed"].append(child("labels", empty, str(exported), url))
-        best = {mode: min(times) for mode, times in runs.items()}
+                times[floor].append(child("floor", slug, str(written), url))
+            times["fixed"].append(child("labels", empty, str(exported), url))
+        best = {mode: min(runs) for mode, runs in times.items()}
     return {"size": size, "generated": generated, "tallies": tallies, "page": page, **best}
 
 
@@ -119,6 +120,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--repeat", type=int, default=3, help="timings of tallies and page, median taken")
+    parser.add_argument("--runs", type=int, default=2, help="runs of each export and floor, the best kept")
     parser.add_argument("--child", nargs=3, metavar=("MODE", "SLUG", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -129,7 +131,7 @@ def main() -> None:
     rows = []
     with fresh_database(url):
         for size in args.sizes:
-            result = measure(size, url, args.repeat)
+            result = measure(size, url, args.repeat, args.runs)
             rows.append(result)
             print(f"N={size}: generated in {result['generated']:.1f} s", flush=True)
 

@@ -36,6 +36,7 @@ from questionnaire.spreadsheets import xlsx_text_cell, xlsx_value
 from .breakdowns import cross_table
 from .comparison import PUBLISHED_2009, Comparison, chosen_comparison
 from .quotes import round_quotes
+from .snapshots import alongside, read_ahead, snapshot
 from .tallies import (
     PERSONAL_QUESTIONS,
     SOURCE,
@@ -44,7 +45,6 @@ from .tallies import (
     response_rows,
     round_questions,
     round_results,
-    snapshot,
 )
 
 # Sheets added by the comparison of rounds and of questionnaire versions (see the end of this module).
@@ -197,8 +197,10 @@ def _library_columns(codes: bool) -> list[tuple[str, str, dict | None]]:
     ]
 
 
-def answer_rows(results: Results, columns, *, codes: bool = False, ws=None) -> Iterator[list]:
+def answer_rows(round: Round, filters: Filters, columns, *, codes: bool = False, ws=None) -> Iterator[list]:
     """Yield the values of `Svar`, a list per submitted response, streamed from the database.
+
+    The database reads the next responses on a connection of its own while these are written.
 
     With *codes*, choices are written as their codes and the choices of a multiple-choice
     question as 1/0; otherwise as people read them: labels, and Ja/Nej.
@@ -216,7 +218,7 @@ def answer_rows(results: Results, columns, *, codes: bool = False, ws=None) -> I
             parts[-1][1].append(column.choice.code)
         else:
             parts.append((question.code, [column.choice.code]))
-    for row in response_rows(results.round, results.filters):
+    for row in read_ahead(response_rows, round, filters):
         library = (row.library, row.kind, row.municipality, row.municipality_code, row.region, row.submitted_at)
         values = [
             mapping[value] if mapping else value
@@ -239,7 +241,7 @@ def _labels(ws, question) -> dict:
     return {choice.code: value_cell(ws, choice.label) for choice in question.choices.all()}
 
 
-def _answers_sheet(workbook, results: Results, questions, *, codes: bool):
+def _answers_sheet(workbook, round: Round, filters: Filters, questions, *, codes: bool):
     columns = _answer_columns(questions)
     library_columns = _library_columns(codes)
     text_kinds = (QuestionKind.TEXT, QuestionKind.LONG_TEXT, QuestionKind.EMAIL)
@@ -258,16 +260,21 @@ def _answers_sheet(workbook, results: Results, questions, *, codes: bool):
         first_title_row=codes_row,
     )
     # Most columns hold numbers, yes/no, choice codes or labels, prepared once per choice.
-    # Only what people typed (library names, text answers) and the time need value_cell: it is the costly part.
-    typed = {"bibliotek", "kommune", "indsendt"}
-    kinds = [code in typed for code, _h, _m in library_columns] + [
+    # Only what people typed (library names, text answers) goes through the writer rule cell by cell.
+    typed_library_columns = {"bibliotek", "kommune"}
+    kinds = [code in typed_library_columns for code, _h, _m in library_columns] + [
         column.question.kind in text_kinds for column in columns
     ]
-    needs_cell = [index for index, typed_by_people in enumerate(kinds) if typed_by_people]
-    for values in answer_rows(results, columns, codes=codes, ws=ws):
-        for index in needs_cell:
+    typed = [index for index, typed_by_people in enumerate(kinds) if typed_by_people]
+    submitted = [code for code, _h, _m in library_columns].index("indsendt")
+    # Excel has no time zones: the time as read in Denmark. The zone is looked up once, not per row.
+    here = timezone.get_current_timezone()
+    for values in answer_rows(round, filters, columns, codes=codes, ws=ws):
+        for index in typed:
             if values[index] is not None:
-                values[index] = value_cell(ws, values[index])
+                values[index] = xlsx_value(ws, values[index])
+        if values[submitted] is not None:
+            values[submitted] = values[submitted].astimezone(here).replace(tzinfo=None)
         sheet.append(values)
     sheet.filter()
 
@@ -562,12 +569,15 @@ def build_workbook(
     `Ændringer` lists what changed in the questionnaire since the previous round's version.
     """
     questions = round_questions(round)
-    results = round_results(round, filters, with_map=False, questions=questions)
+    # The database counts on a connection of its own while the answers are written.
+    tallies = alongside(round_results, round, filters, with_map=False, questions=questions)
     workbook = Workbook(write_only=True)
     workbook.properties.title = f"{round.title} – {SOURCE}"
     workbook.properties.creator = "Danmarks Biblioteksforening"
+    _answers_sheet(workbook, round, filters, questions, codes=codes)
+    results = tallies()
     _overview_sheet(workbook, results)
-    _answers_sheet(workbook, results, questions, codes=codes)
+    workbook.move_sheet(OVERVIEW, -1)  # the overview opens the workbook
     _counts_sheet(workbook, results)
     _models_sheet(workbook, results)
     _services_sheet(workbook, results)

@@ -34,6 +34,7 @@ from questionnaire.models import CaseStory, Interview, Round
 from . import map as denmark
 from .breakdowns import cross_table
 from .quotes import INTERVIEW, PublishedQuote, RoundQuotes, interview_count, interviews_q, round_quotes
+from .snapshots import snapshot
 from .tallies import (
     SOURCE,
     Filters,
@@ -42,7 +43,6 @@ from .tallies import (
     counted_answers,
     round_questions,
     round_results,
-    snapshot,
     submitted_responses,
 )
 from .templatetags.results_format import kroner, percent

@@ -11,12 +11,11 @@ Shares are fractions (0.45, not 45) and None when there is nothing to divide by.
 
 from collections import defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Aggregate, Count, F, FloatField, Max, Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -51,7 +50,9 @@ from questionnaire.models import (
     ResponseStatus,
     Round,
 )
-from questionnaire.services.answers import answers_by_response
+from questionnaire.services.answers import answers_by_response, responses_with_answers
+
+from .snapshots import snapshot
 
 # The reuse condition of the seed: every table, chart, map and export names it.
 SOURCE = "Kilde: Knudsen Syd og Danmarks Biblioteksforening"
@@ -634,23 +635,6 @@ def _quotes(data: _Data) -> tuple[Quote, ...]:
 # --- Reads -----------------------------------------------------------------------------
 
 
-@contextmanager
-def snapshot():
-    """Read everything inside from one snapshot of the database.
-
-    Libraries submit and staff reopen responses while figures are read; without
-    this, two queries could see different sets of responses, the figures would
-    not add up, and the export's merge of responses and answers would go wrong.
-    """
-    outermost = not connection.in_atomic_block
-    with transaction.atomic(savepoint=False):
-        if outermost and connection.vendor == "postgresql":
-            # Must come before the transaction's first query; SQLite's transactions are snapshots anyway.
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        yield
-
-
 @snapshot()
 def round_results(round: Round, filters: Filters = NO_FILTERS, *, with_map: bool = True, questions=None) -> Results:
     """Return every figure of *round* under *filters*, in a fixed number of queries from one snapshot.
@@ -690,33 +674,20 @@ class ResponseRow:
 
 
 def response_rows(round: Round, filters: Filters = NO_FILTERS) -> Iterator[ResponseRow]:
-    """Yield the submitted responses one by one, by municipality code and library name.
+    """Yield the submitted responses one by one, by municipality code and library name, with their answers.
 
-    Two streamed queries in the same order, merged here: the responses, and their
-    answers. Memory does not grow with their number, and a response's library and
-    time are read once, not once per answer.
+    Streamed: memory does not grow with their number.
     """
-    order = ("invitation__library__municipality__code", "invitation__library__name", "pk")
-    responses = (
-        submitted_responses(round, filters)
-        .values_list(
-            "pk",
-            "invitation__library__name",
-            "invitation__library__kind",
-            "invitation__library__municipality__name",
-            "invitation__library__municipality__code",
-            "invitation__library__municipality__region",
-            "submitted_at",
-        )
-        .order_by(*order)
-        .iterator(chunk_size=2000)
+    responses = submitted_responses(round, filters).order_by(
+        "invitation__library__municipality__code", "invitation__library__name", "pk"
     )
-    answers = answers_by_response(counted_answers(round, filters), order=[f"response__{key}" for key in order])
-    group = next(answers, None)
-    for pk, library, kind, municipality, code, region, submitted_at in responses:
-        values = {}
-        # Both queries are in the same order, so this response's answers come next.
-        if group is not None and group[0] == pk:
-            values = group[2]
-            group = next(answers, None)
-        yield ResponseRow(library, kind, municipality, code, region, submitted_at, values)
+    fields = (
+        "invitation__library__name",
+        "invitation__library__kind",
+        "invitation__library__municipality__name",
+        "invitation__library__municipality__code",
+        "invitation__library__municipality__region",
+        "submitted_at",
+    )
+    for values in responses_with_answers(responses, fields):
+        yield ResponseRow(*values)

@@ -29,7 +29,8 @@ from .downloads import download_response, in_background
 from .excel import workbook_filename
 from .forms import CrossTableForm, FilterForm
 from .quotes import round_quotes
-from .tallies import Filters, round_questions, round_results, snapshot
+from .snapshots import snapshot
+from .tallies import Filters, round_questions, round_results
 
 VIEW_PERMISSION = "questionnaire.view_response"
 

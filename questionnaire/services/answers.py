@@ -14,10 +14,11 @@ from collections.abc import Iterable, Iterator
 from itertools import groupby
 from operator import itemgetter
 
-from django.db import connection
+from django.db import NotSupportedError, connection
+from django.db.models import Expression, F, JSONField
 
 from ..conditions import is_answered
-from ..models import Answer, QuestionKind, Response
+from ..models import Answer, Choice, Question, QuestionKind, Response
 
 NUMBER_KINDS = (QuestionKind.INTEGER, QuestionKind.YEAR)
 # What a stored answer is read back from: its question and choice by code, and its value.
@@ -133,3 +134,78 @@ def answers_by_response(
         first = next(group)
         values = answers_from_rows(row[1 + width :] for row in (first, *group))
         yield response_id, first[1 : 1 + width], values
+
+
+class StoredAnswers(Expression):
+    """A response's answers as one JSON object, {code: value} as ``response_answers`` gives them (PostgreSQL).
+
+    One row per response instead of one per answer: the database shapes the answers,
+    faster than Python would and, for the workbook, on another core at the same time.
+    """
+
+    output_field = JSONField()
+
+    def __init__(self, response=None):
+        super().__init__()
+        self.response = response if response is not None else F("pk")
+
+    def get_source_expressions(self):
+        return [self.response]
+
+    def set_source_expressions(self, expressions):
+        (self.response,) = expressions
+
+    def as_sql(self, compiler, connection):
+        if connection.vendor != "postgresql":
+            raise NotSupportedError("StoredAnswers needs PostgreSQL's JSON aggregates")
+        response_sql, params = compiler.compile(self.response)
+        answer, question, choice = (
+            connection.ops.quote_name(model._meta.db_table) for model in (Answer, Question, Choice)
+        )
+        # One value per question: the chosen choices in questionnaire order, a choice, a number or a text.
+        # Table names come from the models, the response from the compiler; values are bound.
+        sql = f"""(
+            SELECT json_object_agg(per_question.code, per_question.value)::text FROM (
+                SELECT question.code, CASE
+                    WHEN question.kind = %s THEN json_agg(choice.code ORDER BY choice.position)
+                    WHEN question.kind = %s THEN to_json(min(choice.code))
+                    WHEN question.kind IN (%s, %s) THEN to_json(min(answer.number))
+                    ELSE to_json(min(answer.text)) END AS value
+                FROM {answer} answer
+                JOIN {question} question ON question.id = answer.question_id
+                LEFT JOIN {choice} choice ON choice.id = answer.choice_id
+                WHERE answer.response_id = {response_sql}
+                GROUP BY question.id
+            ) per_question
+        )"""  # noqa: S608
+        kinds = [QuestionKind.MULTI, QuestionKind.SINGLE, *NUMBER_KINDS]
+        return sql, (*kinds, *params)
+
+
+def responses_with_answers(responses, fields: Iterable[str]) -> Iterator[tuple]:
+    """Yield (*the values of fields*, {code: value}) for each response of the ordered queryset *responses*.
+
+    Streamed in the queryset's order: memory does not grow with the number of
+    responses. On PostgreSQL one query, the answers shaped by the database
+    (``StoredAnswers``); elsewhere the responses and their answers in two queries of
+    the same order, merged here.
+    """
+    fields = tuple(fields)
+    if connection.vendor == "postgresql":
+        rows = responses.annotate(stored_answers=StoredAnswers()).values_list(*fields, "stored_answers")
+        for *values, answers in rows.iterator(chunk_size=2_000):
+            yield (*values, answers or {})
+        return
+    order = [
+        key.replace("-", "-response__", 1) if key.startswith("-") else f"response__{key}"
+        for key in responses.query.order_by
+    ]
+    answers = answers_by_response(Answer.objects.filter(response__in=responses.values("pk")), order=order)
+    group = next(answers, None)
+    for pk, *values in responses.values_list("pk", *fields).iterator(chunk_size=2_000):
+        # Both queries are in the same order, so this response's answers come next.
+        answers_of_response = {}
+        if group is not None and group[0] == pk:
+            answers_of_response = group[2]
+            group = next(answers, None)
+        yield (*values, answers_of_response)

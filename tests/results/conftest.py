@@ -21,8 +21,16 @@ from dataclasses import dataclass
 
 import pytest
 
-from questionnaire.models import LibraryKind, Municipality, Round
-from tests.conftest import ACTIVE_ANSWERS, NOT_STARTED_ANSWERS, answer_all, make_invitation, make_library, make_round
+from questionnaire.models import LibraryKind, Round
+from tests.conftest import (
+    ACTIVE_ANSWERS,
+    NOT_STARTED_ANSWERS,
+    answer_all,
+    make_invitation,
+    make_library,
+    make_round,
+    municipality,
+)
 
 HOSTILE_QUOTE = '<script>alert(1)</script> =HYPERLINK("http://x","y")'
 FORMULA_QUOTE = '=HYPERLINK("http://x","y")'
@@ -38,7 +46,7 @@ def make_response(round: Round, answers: dict, *, library=None, submit=True, **l
     """Invite a library to *round* (a new one unless given) and answer; return the response."""
     if library is None:
         if "municipality" in library_fields and isinstance(library_fields["municipality"], str):
-            library_fields["municipality"] = Municipality.objects.get(code=library_fields["municipality"])
+            library_fields["municipality"] = municipality(library_fields["municipality"])
         library = make_library(**library_fields)
     invitation = make_invitation(round=round, library=library)
     return answer_all(invitation, answers, submit=submit)
@@ -119,9 +127,7 @@ def survey(db) -> Survey:
     )
     make_response(round_, NOT_STARTED_ANSWERS, name="Aalborg Bibliotekerne", municipality="851")
     make_response(round_, ACTIVE_ANSWERS, name="Roskilde Bibliotek", municipality="265", submit=False)
-    make_invitation(
-        round=round_, library=make_library(name="Køge Bibliotek", municipality=Municipality.objects.get(code="259"))
-    )
+    make_invitation(round=round_, library=make_library(name="Køge Bibliotek", municipality=municipality("259")))
 
     other_round = make_round(slug="bs2010", title="Biblioteker og borgerservice 2010")
     make_response(

@@ -358,7 +358,6 @@ def test_a_response_reopened_during_the_export_leaves_every_row_whole(monkeypatc
     from django.db import connections
 
     from questionnaire.models import Response, ResponseStatus
-    from questionnaire.services import answers
     from tests.conftest import ACTIVE_ANSWERS, answer_all, make_invitation, make_library
 
     round_ = make_round()
@@ -370,25 +369,26 @@ def test_a_response_reopened_during_the_export_leaves_every_row_whole(monkeypatc
         Response.objects.filter(pk=first.pk).update(status=ResponseStatus.DRAFT, submitted_at=None)
         connections.close_all()
 
-    # Staff reopen the first response just after the export has read the answers and
-    # just before it reads the responses they belong to.
+    # Staff reopen the first response after the export has begun, just before its answers are read.
     reopened = []
+    rows = excel.response_rows
 
-    def key_then_reopen(row):
-        if not reopened:
-            reopened.append(True)
-            thread = threading.Thread(target=reopen_first)
-            thread.start()
-            thread.join()
-        return row[0]
+    def reopen_then_rows(*args):
+        reopened.append(True)
+        thread = threading.Thread(target=reopen_first)
+        thread.start()
+        thread.join()
+        yield from rows(*args)
 
-    monkeypatch.setattr(answers, "itemgetter", lambda index: key_then_reopen)
-    rows = table(workbook(round_, codes=True)["Svar"])
+    monkeypatch.setattr(excel, "response_rows", reopen_then_rows)
+    book = workbook(round_, codes=True)
 
     assert reopened
     # One snapshot: the export shows the round as it was when it began, every row whole.
+    rows = table(book["Svar"])
     assert [row["bibliotek"].value for row in rows] == ["Aabenraa", "Bornholm", "Struer"]
     assert [row["status"].value for row in rows] == ["active"] * 3
+    assert {row[0].value: row[1].value for row in book["Kilde"].iter_rows()}["Indsendte besvarelser"] == 3
     assert Response.objects.get(pk=first.pk).status == ResponseStatus.DRAFT
 
 
