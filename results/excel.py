@@ -36,7 +36,7 @@ from questionnaire.spreadsheets import xlsx_text_cell, xlsx_value
 from .breakdowns import cross_table
 from .comparison import PUBLISHED_2009, Comparison, chosen_comparison
 from .quotes import round_quotes
-from .snapshots import alongside, read_ahead, snapshot
+from .snapshots import alongside, snapshot
 from .tallies import (
     PERSONAL_QUESTIONS,
     SOURCE,
@@ -200,8 +200,6 @@ def _library_columns(codes: bool) -> list[tuple[str, str, dict | None]]:
 def answer_rows(round: Round, filters: Filters, columns, *, codes: bool = False, ws=None) -> Iterator[list]:
     """Yield the values of `Svar`, a list per submitted response, streamed from the database.
 
-    The database reads the next responses on a connection of its own while these are written.
-
     With *codes*, choices are written as their codes and the choices of a multiple-choice
     question as 1/0; otherwise as people read them: labels, and Ja/Nej.
     """
@@ -218,7 +216,7 @@ def answer_rows(round: Round, filters: Filters, columns, *, codes: bool = False,
             parts[-1][1].append(column.choice.code)
         else:
             parts.append((question.code, [column.choice.code]))
-    for row in read_ahead(response_rows, round, filters):
+    for row in response_rows(round, filters):
         library = (row.library, row.kind, row.municipality, row.municipality_code, row.region, row.submitted_at)
         values = [
             mapping[value] if mapping else value

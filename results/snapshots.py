@@ -5,28 +5,27 @@ answers and every sheet of a workbook must come from the same moment, or the fig
 would not add up. ``snapshot()`` gives that moment on this thread's connection.
 
 On PostgreSQL, other connections can read from the very same moment (an exported
-snapshot: ``pg_export_snapshot`` and ``SET TRANSACTION SNAPSHOT``). ``alongside`` and
-``read_ahead`` use that so the database can work on another core at the same time
-(the tallies, or the next answers) while this thread writes a workbook. Where a
-snapshot cannot be shared (SQLite, or a snapshot inside an enclosing transaction, as
-in a test case), they do the same work here, in order, with the same results.
+snapshot: ``pg_export_snapshot`` and ``SET TRANSACTION SNAPSHOT``). ``alongside`` uses
+that so the database counts on another core while this thread writes a workbook. Where
+a snapshot cannot be shared (SQLite, or a snapshot inside an enclosing transaction, as
+in a test case), the same work runs here, in order, with the same results.
+
+Only work that mostly waits for the database goes alongside: the tallies (nine
+aggregate queries) do; streaming the answers on a thread of its own was measured to
+slow the workbook down (bench/README.md), as the two threads took turns with Python's lock.
 """
 
 import re
-import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
-from itertools import islice
-from queue import Empty, Full, Queue
 
 from django.db import connection, transaction
 
 # The snapshot of the current thread's connection, when other connections can share it.
 _shared = ContextVar("shared_snapshot", default=None)
 SNAPSHOT_ID = re.compile(r"[0-9A-F]+-[0-9A-F]+(-[0-9]+)?")
-READ_AHEAD_BATCH = 500  # rows handed over at a time: one lock each, not one per row
 
 
 class _SharedSnapshot:
@@ -94,61 +93,3 @@ def alongside(function: Callable, *args, **kwargs) -> Callable[[], object]:
     future = executor.submit(_in_snapshot, shared.id(), function, *args, **kwargs)
     executor.shutdown(wait=False)
     return future.result
-
-
-_DONE = object()
-
-
-def read_ahead(rows: Callable[..., Iterable], *args, depth: int = 4) -> Iterator:
-    """Iterate ``rows(*args)`` on a connection of its own, in this snapshot, a few batches ahead.
-
-    The database prepares the next rows while the caller works on these. Memory stays
-    bounded: at most *depth* batches wait. Where the snapshot cannot be shared, this
-    iterates ``rows(*args)`` here.
-    """
-    shared = _shared.get()
-    if shared is None:
-        yield from rows(*args)
-        return
-    batches, stop = Queue(maxsize=depth), threading.Event()
-
-    def hand_over(item) -> bool:
-        while not stop.is_set():
-            try:
-                batches.put(item, timeout=0.1)
-                return True
-            except Full:
-                continue
-        return False
-
-    def produce():
-        iterator = iter(rows(*args))
-        while batch := list(islice(iterator, READ_AHEAD_BATCH)):
-            if not hand_over(batch):
-                return
-        hand_over(_DONE)
-
-    def run(snapshot_id):
-        try:
-            _in_snapshot(snapshot_id, produce)
-        except BaseException as error:  # handed to the caller's thread, which raises it
-            hand_over(error)
-
-    thread = threading.Thread(target=run, args=(shared.id(),), name="snapshot-read-ahead", daemon=True)
-    thread.start()
-    try:
-        while True:
-            try:
-                item = batches.get(timeout=1)
-            except Empty:
-                if not thread.is_alive():
-                    raise RuntimeError("The read-ahead thread stopped without a word") from None
-                continue
-            if item is _DONE:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield from item
-    finally:
-        stop.set()
-        thread.join()
