@@ -14,7 +14,7 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from questionnaire.models import Response, ResponseStatus
-from questionnaire.services.answers import response_answers, responses_with_answers
+from questionnaire.services.answers import response_answers, responses_with_answers, rows_one_batch_ahead
 from results import excel
 from results.snapshots import alongside, snapshot
 from results.tallies import NO_FILTERS, response_rows, round_results
@@ -129,5 +129,17 @@ def test_stored_answers_are_read_as_response_answers_reads_them(survey):
     responses = Response.objects.filter(invitation__round=survey.round).order_by("pk")
     read = dict(responses_with_answers(responses, ["pk"]))
     assert read == {response.pk: response_answers(response) for response in responses}
+    with transaction.atomic():  # through the pipelined cursor
+        assert dict(responses_with_answers(responses, ["pk"])) == read
     assert any(isinstance(value, list) and len(value) > 1 for stored in read.values() for value in stored.values())
     assert any(isinstance(value, int) for stored in read.values() for value in stored.values())
+
+
+def test_rows_one_batch_ahead_gives_the_rows_of_the_queryset_in_its_order_across_batches(survey):
+    rows = Response.objects.order_by("-pk").values_list("pk", "invitation__library__name", "submitted_at")
+    with transaction.atomic():
+        for batch in (1, 2, 3, 100):
+            assert list(rows_one_batch_ahead(rows, batch=batch)) == list(rows), batch
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_cursors WHERE name LIKE 'rows_ahead_%%'")
+            assert cursor.fetchone()[0] == 0  # each closed when its rows were done
