@@ -179,7 +179,7 @@ class StoredAnswers(Expression):
                 WHERE answer.response_id = {response_sql}
                 GROUP BY question.id
             ) per_question
-        )"""  # noqa: S608
+        )"""  # nosec B608 # noqa: S608
         kinds = [QuestionKind.MULTI, QuestionKind.SINGLE, *NUMBER_KINDS]
         return sql, (*kinds, *params)
 
