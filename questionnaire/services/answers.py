@@ -214,7 +214,10 @@ def responses_with_answers(responses, fields: Iterable[str]) -> Iterator[tuple]:
 
 
 def rows_one_batch_ahead(rows, batch: int = 2_000) -> Iterator[tuple]:
-    """Yield the rows of the queryset *rows* (PostgreSQL) as ``iterator()`` would, the next batch asked for early.
+    """Yield the rows of the queryset *rows* (PostgreSQL), the next batch asked for early.
+
+    Rows come as ``iterator()`` gives them, with Django's converters, in the order of the
+    select: a ``values_list`` whose annotations, if any, are named last.
 
     Through a server-side cursor in psycopg's pipeline mode: the FETCH of the next batch
     goes out before this batch is used, so the database prepares it on its own core
