@@ -6,17 +6,25 @@ The content comes from results.report; this module only lays it out. WeasyPrint 
 (Debian: libpango-1.0-0, libpangoft2-1.0-0), which `make test` installs when missing.
 """
 
+import logging
+import mimetypes
 import re
 import textwrap
+from urllib.parse import unquote, urlsplit
 
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from django.utils.html import escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from . import map as denmark
 from .report import Chart, Report
 from .templatetags.results_format import whole_percent
+
+logger = logging.getLogger(__name__)
 
 # The chart's layout in CSS pixels (the A4 page's text is about 680 px wide).
 CHART_WIDTH = 680
@@ -57,14 +65,22 @@ def chart_svg(chart: Chart) -> str:
     )
 
 
-def _css_string(text: str) -> str:
-    """Return *text* as a CSS string: one line without control characters, quotes and backslashes escaped.
+# Characters a CSS string may hold as they are; every other one is written as a CSS escape.
+CSS_PLAIN = re.compile(r"[A-Za-z0-9,.:!?()/%+_-]")
 
-    Spaces become no-break spaces (``\\a0``): WeasyPrint drops a space at the edge of a
-    string in a margin box, which would run "Side 2 af 18" together.
+
+def css_string(text: str) -> SafeString:
+    """Return *text* as a quoted CSS string that cannot end the string, the rule or the ``<style>`` element.
+
+    Only letters, digits and a little punctuation stay as they are; every other character
+    (quotes, backslashes, ``<``, ``>``, ``{``, ``;``, letters outside ASCII) becomes a CSS hex
+    escape, so what a member of staff typed reads as text however it is written. Control
+    characters go and white space becomes a no-break space (``\\a0``): WeasyPrint drops a
+    space at the edge of a string in a margin box, which would run "Side 2 af 18" together.
     """
-    line = re.sub(r"\s", " ", denmark.clean(text))
-    return '"' + line.replace("\\", "\\\\").replace('"', '\\"').replace(" ", "\\a0 ") + '"'
+    line = re.sub(r"\s", "\u00a0", denmark.clean(text))
+    escaped = "".join(char if CSS_PLAIN.fullmatch(char) else f"\\{ord(char):x} " for char in line)
+    return SafeString(f'"{escaped}"')
 
 
 def _page_counter() -> str:
@@ -75,8 +91,8 @@ def _page_counter() -> str:
         if piece in ("page", "pages"):
             parts.append(f"counter({piece})")
         elif piece:
-            parts.append(_css_string(piece))
-    return " ".join(parts)
+            parts.append(css_string(piece))
+    return SafeString(" ".join(parts))
 
 
 def report_html(report: Report) -> str:
@@ -94,18 +110,55 @@ def report_html(report: Report) -> str:
         "funds_used_for": chart_svg(economy.funds_used_for) if economy.funds_used_for else "",
         "plans": chart_svg(report.not_started.plans) if report.not_started.plans else "",
         "barriers": chart_svg(report.not_started.barriers) if report.not_started.barriers else "",
-        # Marked safe, as each is escaped where it is made (bandit's nosec): the map's own drawing by
-        # its template, as the page and the downloads show it; the CSS strings by _css_string.
+        # Marked safe, as it is escaped where it is made (bandit's nosec): the map's own drawing by
+        # its template, as the page and the downloads show it.
         "map": mark_safe(denmark.map_svg(report.results)) if report.has_map else "",  # noqa: S308  # nosec
-        "css_source": mark_safe(_css_string(report.source)),  # noqa: S308  # nosec
-        "css_title": mark_safe(_css_string(f"{report.title} · {report.round_title}")),  # noqa: S308  # nosec
-        "css_pages": mark_safe(_page_counter()),  # noqa: S308  # nosec
+        "css_source": css_string(report.source),
+        "css_title": css_string(f"{report.title} · {report.round_title}"),
+        "css_pages": _page_counter(),
     }
     return render_to_string("results/report.html", context)
 
 
+# The origin under which the print template may name the app's own static files. ".invalid" is
+# reserved (RFC 2606): no such host exists, so nothing under it can be fetched from the network.
+STATIC_ORIGIN = "https://static.invalid"
+
+
+def static_files_only():
+    """Return WeasyPrint's URL fetcher for the report: the app's own static files, and nothing else.
+
+    The report is laid out from text that staff typed. Whatever reaches the template, the
+    renderer must not read a file of the server (``file:``), ask a host (``http:``) or take a
+    ``data:`` URL: only the files the app ships under ``STATIC_URL`` are served.
+    """
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticFilesOnly(URLFetcher):
+        def fetch(self, url, headers=None):
+            parts = urlsplit(url)
+            prefix = settings.STATIC_URL
+            if f"{parts.scheme}://{parts.netloc}" == STATIC_ORIGIN and parts.path.startswith(prefix):
+                try:
+                    path = finders.find(unquote(parts.path.removeprefix(prefix)))
+                except SuspiciousFileOperation:
+                    path = None
+                if path:
+                    with open(path, "rb") as handle:
+                        body = handle.read()
+                    content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+                    return URLFetcherResponse(url, body, {"Content-Type": content_type})
+            logger.warning("The report asked for a URL outside the app's static files; refused: %.200r", url)
+            raise ValueError("Only the app's own static files are served to the report.")
+
+    return StaticFilesOnly()
+
+
 def pdf_write(report: Report, handle) -> None:
-    """Write *report* as a PDF to *handle* (a path or a binary file)."""
+    """Write *report* as a PDF to *handle* (a path or a binary file); it fetches nothing but the app's static files."""
     from weasyprint import HTML  # only the PDF needs WeasyPrint and Pango
 
-    HTML(string=report_html(report)).write_pdf(handle)
+    html = HTML(
+        string=report_html(report), base_url=f"{STATIC_ORIGIN}{settings.STATIC_URL}", url_fetcher=static_files_only()
+    )
+    html.write_pdf(handle)

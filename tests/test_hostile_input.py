@@ -9,6 +9,7 @@ import csv
 import importlib.util
 import io
 import re
+import socket
 import threading
 import time
 import tracemalloc
@@ -22,15 +23,34 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import F, Value
+from django.db.models.functions import Concat
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
+from pypdf import PdfReader
 
 from questionnaire.mail import mail_message
-from questionnaire.models import Library, Mail, MailKind, Response
+from questionnaire.models import (
+    CaseStory,
+    Choice,
+    Interview,
+    InterviewQuote,
+    Library,
+    Mail,
+    MailKind,
+    Question,
+    Questionnaire,
+    QuoteConsent,
+    Response,
+    Round,
+    Section,
+)
 from results.excel import workbook_write
-from results.tallies import Filters
+from results.report import report_write
+from results.report_pdf import STATIC_ORIGIN, static_files_only
+from results.tallies import NO_FILTERS, Filters
 from tests.conftest import (
     ACTIVE_ANSWERS,
     admin_url,
@@ -39,6 +59,7 @@ from tests.conftest import (
     make_library,
     make_round,
     make_staff,
+    municipality,
     stored_answers,
     work_off,
 )
@@ -649,3 +670,137 @@ def test_an_admin_url_with_a_digit_look_alike_is_a_404(client, object_id):
     client.force_login(make_staff(is_superuser=True, username="root"))
     page = client.get(reverse("admin:questionnaire_response_change", args=[object_id]))
     assert page.status_code == 404
+
+
+# --- Staff text is hostile too: what reaches a renderer is text, and no renderer fetches ------------
+
+
+@pytest.fixture
+def loopback_listener():
+    """Return a function giving a URL on a loopback listener, and the list of requests it heard."""
+    heard = []
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.2)
+    stop = threading.Event()
+
+    def listen():
+        while not stop.is_set():
+            try:
+                peer, _address = server.accept()
+            except TimeoutError:
+                continue
+            with peer:
+                peer.settimeout(1)
+                try:
+                    heard.append(peer.recv(1024))
+                except OSError:
+                    heard.append(b"")
+
+    thread = threading.Thread(target=listen, daemon=True)
+    thread.start()
+    port = server.getsockname()[1]
+    yield (lambda path: f"http://127.0.0.1:{port}/{path}"), heard
+    stop.set()
+    thread.join()
+    server.close()
+
+
+def staff_markup(url) -> str:
+    """Return text (under 200 characters) that tries every way out of its place: HTML, attribute, CSS, a URL.
+
+    The tags hold no space and quote with ' , as a CSS string may write a space or a " as an escape.
+    """
+    text = (
+        f"</style><link/rel='attachment'/href='file:///etc/hosts'><link/rel='attachment'/href='{url('a')}'>"
+        f"\"'; }} @import url({url('c')}); <script>alert(1)</script>"
+    )
+    assert len(text) < 190
+    return text
+
+
+def test_staff_text_in_every_field_an_output_reads_stays_text_and_nothing_is_fetched(manager_client, loopback_listener):
+    url, heard = loopback_listener
+    hostile = staff_markup(url)
+    round_ = make_round(slug="fiendtlig", title=f"Runde {hostile}")
+    # Mail texts may hold only named placeholders; everything else staff may type.
+    mail_text = hostile.replace("{", "(").replace("}", ")")
+    Round.objects.filter(pk=round_.pk).update(
+        invitation_subject=f"Emne {mail_text}",
+        invitation_text=f"{{bibliotek}} {mail_text} {{link}}",
+        reminder_subject=f"Påmindelse {mail_text}",
+        reminder_text=f"{{bibliotek}} {mail_text} {{link}}",
+    )
+    round_.refresh_from_db()
+    questionnaire = round_.questionnaire
+    Questionnaire.objects.filter(pk=questionnaire.pk).update(
+        title=f"Skema {hostile}", intro=hostile, purpose=hostile, privacy=hostile
+    )
+    Section.objects.filter(questionnaire=questionnaire).update(title=f"Afsnit {hostile}", intro=hostile)
+    Question.objects.filter(section__questionnaire=questionnaire).update(label=Concat(F("label"), Value(f" {hostile}")))
+    Choice.objects.filter(question__section__questionnaire=questionnaire).update(
+        label=Concat(F("label"), Value(f" {hostile}"))
+    )
+    for number in range(6):  # a group of five or more shows its figures
+        library = make_library(name=f"Bibliotek {number} {hostile}", municipality=municipality("101"))
+        answer_all(
+            make_invitation(round=round_, library=library),
+            {**ACTIVE_ANSWERS, "quote": f"Citat {hostile}", "quote_consent": "named"},
+        )
+    interview = Interview.objects.create(
+        round=round_, name=f"Navn {hostile}", title=f"Titel {hostile}", interviewer="DB", notes=hostile
+    )
+    InterviewQuote.objects.create(
+        interview=interview, text=f"Interview {hostile}", consent=QuoteConsent.NAMED, themes=["culture"]
+    )
+    CaseStory.objects.create(round=round_, title=f"Case {hostile}", model="model_3", text=f"Punkt {hostile}")
+
+    pdf = io.BytesIO()
+    report_write(round=round_, filters=NO_FILTERS, handle=pdf, format="pdf")
+    reader = PdfReader(io.BytesIO(pdf.getvalue()))
+    assert reader.attachments == {}
+    pdf_text = "".join(page.extract_text() for page in reader.pages)
+    assert "Runde </style><link/rel" in pdf_text.replace("\xa0", " ")  # the title is printed as typed, as text
+
+    deck = io.BytesIO()
+    report_write(round=round_, filters=NO_FILTERS, handle=deck, format="pptx")
+    workbook = io.BytesIO()
+    workbook_write(round=round_, filters=NO_FILTERS, handle=workbook)
+    load_workbook(io.BytesIO(workbook.getvalue()), read_only=True)
+
+    invitation = round_.invitations.select_related("library", "round").first()
+    for kind in (MailKind.INVITATION, MailKind.REMINDER):
+        message = mail_message(invitation, kind)
+        html = message.alternatives[0][0]
+        assert "<link" not in html and "<script" not in html
+        assert "&lt;/style&gt;" in html
+
+    pages = [
+        admin_url("round_change", round_.pk),
+        admin_url("round_overview", round_.pk),
+        reverse("results:round", args=[round_.slug]),
+    ]
+    for page in pages:
+        body = manager_client.get(page).content.decode()
+        assert "<link/rel='attachment'" not in body and "<script>alert" not in body, page
+    preview = manager_client.get(admin_url("round_change", round_.pk)).content.decode()
+    assert "&lt;/style&gt;&lt;link/rel=&#x27;attachment&#x27;" in preview
+
+    assert heard == []
+
+
+def test_the_report_renderer_serves_the_apps_static_files_and_refuses_every_other_url(loopback_listener, tmp_path):
+    from weasyprint import HTML
+
+    url, heard = loopback_listener
+    secret = tmp_path / "secret.txt"
+    secret.write_text("DJANGO_SECRET_KEY=hemmelig")
+    markup = (
+        f"<link rel='attachment' href='{secret.as_uri()}'><link rel='attachment' href='{url('a')}'>"
+        f"<link rel='attachment' href='data:text/plain,indlejret'><img src='{url('img')}'>"
+        f"<style>@import url({url('css')});</style><link rel='attachment' href='questionnaire/admin.css'>"
+    )
+    pdf = io.BytesIO()
+    HTML(string=markup, base_url=f"{STATIC_ORIGIN}/static/", url_fetcher=static_files_only()).write_pdf(pdf)
+    attachments = PdfReader(io.BytesIO(pdf.getvalue())).attachments
+    assert list(attachments) == ["admin.css"]  # the app's own file, and nothing else
+    assert heard == []

@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -108,9 +108,10 @@ class RoundAdmin(FollowPages, RoundMailPages, PersonalDataPages, admin.ModelAdmi
         parts = []
         for kind in (INVITATION, REMINDER):
             message = mail_message(invitation, kind)
-            parts.append(
-                format_html('<strong>{}</strong><pre class="mail-preview">{}</pre>', message.subject, message.body)
-            )
+            # The rendered text is marked safe (a template made it), but it is plain text holding what
+            # staff typed: escape() escapes it all the same, so the preview shows markup as text.
+            subject, body = escape(message.subject), escape(message.body)
+            parts.append(format_html('<strong>{}</strong><pre class="mail-preview">{}</pre>', subject, body))
         return format_html_join("", "{}", ((part,) for part in parts))
 
     @admin.display(description=_("opens"), ordering="opens_at")
