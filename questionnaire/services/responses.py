@@ -14,7 +14,9 @@ class ResponseAlreadySubmitted(Exception):
     """The response was submitted; answers can no longer change through the link."""
 
 
-@dataclass(frozen=True)
+# Not frozen: raising sets __traceback__ on the exception, and a generator context manager
+# that it passes through sets it again, which a frozen dataclass refuses.
+@dataclass
 class IncompleteResponse(Exception):
     """Required questions are unanswered; *missing* holds them in questionnaire order."""
 

@@ -1,5 +1,6 @@
 """What a library does through its link: saving sections and submitting."""
 
+import contextlib
 import threading
 
 import pytest
@@ -54,6 +55,17 @@ def test_submit_refuses_while_a_shown_required_question_is_unanswered(invitation
         response_submit(invitation=invitation, sections=sections_of(invitation))
     assert [q.code for q in error.value.missing] == ["primary_model"]
     assert not Response.objects.get(invitation=invitation).is_submitted
+
+
+def test_an_incomplete_submit_reaches_the_caller_through_a_context_manager(invitation):
+    @contextlib.contextmanager
+    def around():
+        yield
+
+    answer_all(invitation, {k: v for k, v in ACTIVE_ANSWERS.items() if k != "primary_model"}, submit=False)
+    # A generator context manager sets the exception's __traceback__ on the way out.
+    with pytest.raises(IncompleteResponse), around():
+        response_submit(invitation=invitation, sections=sections_of(invitation))
 
 
 def test_quote_consent_is_required_only_when_a_quote_is_given(invitation):
