@@ -14,7 +14,18 @@ fields, export columns and tally rows. Database ids are not.
 # models (and so creates their content types and permissions) in import order.
 # isort: off
 from .register import Library, LibraryKind, LibraryQuerySet, Municipality, Region
-from .questionnaire import Choice, Question, QuestionKind, Questionnaire, Section
+from .questionnaire import (
+    CHOICE_KINDS,
+    FREE_TEXT_KINDS,
+    NUMBER_KINDS,
+    SAME_ANSWER_KINDS,
+    TEXT_KINDS,
+    Choice,
+    Question,
+    QuestionKind,
+    Questionnaire,
+    Section,
+)
 from .rounds import (
     MAIL_HELP,
     Round,
@@ -40,6 +51,11 @@ from .interviews import CaseStory, Interview, InterviewQuote, QuoteConsent
 # isort: on
 
 __all__ = [
+    "CHOICE_KINDS",
+    "FREE_TEXT_KINDS",
+    "NUMBER_KINDS",
+    "SAME_ANSWER_KINDS",
+    "TEXT_KINDS",
     "MAIL_HELP",
     "MAIL_PENDING",
     "Answer",

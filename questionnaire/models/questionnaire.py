@@ -1,7 +1,8 @@
 """The questionnaire as data: immutable versions, their sections, questions and choices.
 
 Codes (question, choice, section) are the identity of data: they name form fields, export
-columns and tally rows. Database ids are not.
+columns and tally rows. Database ids are not. The kinds of question, and which kinds are
+numbers, texts or choices, are defined here once (``QuestionKind`` and the groupings after it).
 """
 
 from functools import cached_property
@@ -61,6 +62,8 @@ class Section(models.Model):
 
 
 class QuestionKind(models.TextChoices):
+    """What a question asks for; a new kind joins the groupings below that it belongs to."""
+
     SINGLE = "single", _("single choice")
     MULTI = "multi", _("multiple choice")
     TEXT = "text", _("short text")
@@ -68,6 +71,22 @@ class QuestionKind(models.TextChoices):
     EMAIL = "email", _("e-mail")
     INTEGER = "integer", _("whole number")
     YEAR = "year", _("year")
+
+
+# The groupings of kinds, written only here: every module that asks "is this kind a number?" reads
+# them. Tuples, in the order messages name them; a kind is compared as its stored string.
+
+# Answered by picking among the question's choices: one Answer row per chosen choice.
+CHOICE_KINDS = (QuestionKind.SINGLE, QuestionKind.MULTI)
+# Answered with a whole number (Answer.number), bounded by the question's minimum and maximum.
+NUMBER_KINDS = (QuestionKind.INTEGER, QuestionKind.YEAR)
+# Answered with typed text (Answer.text), bounded by the question's maximum length.
+TEXT_KINDS = (QuestionKind.TEXT, QuestionKind.LONG_TEXT, QuestionKind.EMAIL)
+# Text in the respondent's own words, no format to keep: what staff read as open answers.
+FREE_TEXT_KINDS = (QuestionKind.TEXT, QuestionKind.LONG_TEXT)
+# Kinds that store an answer the same way: a question may change between the kinds of one group
+# from one version to the next and its answers stay comparable.
+SAME_ANSWER_KINDS = (frozenset(FREE_TEXT_KINDS),)
 
 
 class Question(models.Model):
@@ -99,7 +118,7 @@ class Question(models.Model):
 
     @property
     def has_choices(self):
-        return self.kind in (QuestionKind.SINGLE, QuestionKind.MULTI)
+        return self.kind in CHOICE_KINDS
 
     @cached_property
     def choice_by_code(self) -> dict:
