@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from .conditions import neighbour_section, questionnaire_path, visible_sections
 from .forms import SectionForm
-from .mail import receipt_enqueue
+from .mail.outbox import receipt_enqueue
 from .models import Invitation
 from .services.answers import response_answers
 from .services.corrections import response_reopening

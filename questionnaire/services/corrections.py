@@ -108,7 +108,7 @@ def response_reopen(*, response: Response, user, reason: str) -> Response:
     The library and whoever answered are told by mail, with the reason; the mail is queued
     in this transaction, so a reopened response always has its mail on the way.
     """
-    from ..mail import reopened_enqueue  # mail reads the reopening back through this module
+    from ..mail.outbox import reopened_enqueue  # mail reads the reopening back through this module
 
     reason = _reason_required(reason)
     response = Response.objects.select_for_update().select_related("invitation__round").get(pk=response.pk)

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from questionnaire.mail import invitations_enqueue, progress
+from questionnaire.mail.outbox import invitations_enqueue
+from questionnaire.mail.progress import progress
 from questionnaire.models import Invitation, Library, Mail, MailStatus
 from tests.conftest import make_round, municipality, work_off
 from tests.smtpserver import Handler, smtp_server

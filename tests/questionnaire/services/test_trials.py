@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from openpyxl import load_workbook
 
-from questionnaire.mail import invitations_to_send, invitations_without_email, reminders_to_send
+from questionnaire.mail.recipients import invitations_to_send, invitations_without_email, reminders_to_send
 from questionnaire.models import Invitation, Library, Response, Round
 from questionnaire.services.rounds import invitations_create
 from questionnaire.services.trials import trial_answers_remove, trial_invitation, trial_round
