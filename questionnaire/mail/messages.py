@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from ..codes import RESPONDENT_EMAIL
 from ..models import Invitation, Mail, MailKind
 from ..services.answers import response_answers
-from ..services.corrections import response_reopening
+from ..services.history import response_reopening
 from ..services.questionnaire import questionnaire_sections, questionnaire_version
 from ..services.rounds import invitation_url
 from ..services.summary import answer_summary

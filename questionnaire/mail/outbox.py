@@ -3,6 +3,8 @@
 Nothing is sent inside a web request: the request that asks returns at once, and a worker
 sends (``runs``). A library already waiting for a kind of mail is not queued another.
 Invitations and reminders go out only while their round is open, as its links work only then.
+The services queue the receipt and the reopening mail in the transaction that changes the
+response, so a changed response always has its mail on the way.
 """
 
 from datetime import datetime
