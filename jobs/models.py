@@ -4,11 +4,19 @@ The queue (django-tasks) runs a task once and forgets; the row here is what the 
 (queued, running, done, failed), holds what the work needs (its parameters, an uploaded file)
 and what it gave (a result, a file to download). What each kind of job does is in
 ``jobs.registry``; the flow is in ``jobs.services``.
+
+A running job is held on a lease, as a mail is: its worker renews ``heartbeat_at`` while it
+works, and a job whose worker has been silent for longer than JOB_LEASE_SECONDS has lost it
+(the worker was killed, restarted or ran out of memory). ``Job.is_silent`` is that rule.
 """
+
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -28,7 +36,20 @@ class JobStatus(models.TextChoices):
 UNFINISHED = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
+def job_lease() -> timedelta:
+    """Return how long a running job's worker may stay silent before the job counts as abandoned."""
+    return timedelta(seconds=settings.JOB_LEASE_SECONDS)
+
+
+def silent_jobs() -> Q:
+    """Running jobs whose worker has not renewed the lease in time (by the database's clock): it has stopped."""
+    return Q(status=JobStatus.RUNNING, heartbeat_at__lt=Now() - job_lease())
+
+
 class JobQuerySet(models.QuerySet):
+    def silent(self):
+        return self.filter(silent_jobs())
+
     def unfinished(self):
         return self.filter(status__in=UNFINISHED)
 
@@ -73,6 +94,12 @@ class Job(models.Model):
     created_at = models.DateTimeField(_("queued"), default=timezone.now, db_index=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # The lease of the worker running the job: a token of this run (its result is saved only while
+    # the job still carries it), and the last time the worker showed it was alive.
+    claim = models.CharField(_("claim"), max_length=32, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    # How many times a worker has started the work (at most JOB_MAX_ATTEMPTS).
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
 
     objects = JobQuerySet.as_manager()
 
@@ -88,3 +115,17 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status not in UNFINISHED
+
+    @property
+    def is_silent(self) -> bool:
+        """Whether the job is running but its worker has stopped renewing the lease."""
+        return (
+            self.status == JobStatus.RUNNING
+            and self.heartbeat_at is not None
+            and self.heartbeat_at < timezone.now() - job_lease()
+        )
+
+    @property
+    def attempts_left(self) -> int:
+        """How many more times a worker may start the work, should the one running it stop."""
+        return max(settings.JOB_MAX_ATTEMPTS - self.attempts, 0)

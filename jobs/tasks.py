@@ -9,6 +9,6 @@ JOB_PRIORITY = 5
 
 
 @task(priority=JOB_PRIORITY)
-def job_work(job_pk: int) -> str | None:
-    """Do the work of the job *job_pk*."""
-    return services.job_run(job_pk)
+def job_work(job_pk: int, watch: bool = False) -> str | None:
+    """Do the work of the job *job_pk*, or take it over from a worker that stopped (*watch*: the lease's watcher)."""
+    return services.job_run(job_pk, watch=watch)

@@ -229,6 +229,11 @@ REGISTER_SYNC_MAX_BYTES = env.int("REGISTER_SYNC_MAX_BYTES", default=200 * 1024)
 # Finished jobs, and the files they made (in JOB_FILES_DIR, STORAGES above), are deleted after
 # this many hours by run_scheduled: a results file holds answers and should not linger.
 JOB_KEEP_HOURS = env.int("JOB_KEEP_HOURS", default=24)
+# A worker renews the lease of the job it runs every few seconds; a job whose worker has been
+# silent for this long (killed, restarted, out of memory) is started again by another worker,
+# at most JOB_MAX_ATTEMPTS times in all, and then failed with a reason staff can read.
+JOB_LEASE_SECONDS = env.int("JOB_LEASE_SECONDS", default=120)
+JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=2)
 
 # --- Security ------------------------------------------------------------------
 

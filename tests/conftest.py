@@ -1,7 +1,12 @@
 """Shared fixtures and data helpers. Helpers fill in defaults with setdefault."""
 
 import importlib
+import os
+import subprocess
+import sys
+import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -15,6 +20,8 @@ from questionnaire.models import Invitation, Library, LibraryKind, Municipality,
 from questionnaire.services.answers import response_answers
 from questionnaire.services.questionnaire import questionnaire_sections
 from questionnaire.services.responses import response_submit, section_save
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def municipality(code="101") -> Municipality:
@@ -174,12 +181,21 @@ def manager_client(client, manager):
 def job_files_dir(tmp_path_factory):
     """Keep the files background jobs make in a temporary directory, not the checkout's var/jobs."""
     from django.conf import settings
+    from django.core.files.storage import storages as storage_handler
     from django.test import override_settings
+
+    from jobs.models import Job
 
     storages = {**settings.STORAGES, "jobs": {**settings.STORAGES["jobs"], "OPTIONS": {}}}
     storages["jobs"]["OPTIONS"] = {"location": str(tmp_path_factory.mktemp("jobs"))}
+    # The file field took its storage when the model was defined: it must follow the setting too.
+    field = Job._meta.get_field("file")
     with override_settings(STORAGES=storages):
-        yield storages["jobs"]["OPTIONS"]["location"]
+        field.storage, original = storage_handler["jobs"], field.storage
+        try:
+            yield storages["jobs"]["OPTIONS"]["location"]
+        finally:
+            field.storage = original
 
 
 def work_off() -> None:
@@ -208,3 +224,51 @@ def work_off() -> None:
 
     failed = DBTaskResult.objects.failed()
     assert not failed.exists(), "\n".join(result.traceback for result in failed)
+
+
+# --- Real workers, in processes of their own ---------------------------------------------
+
+
+def worker_start(environment: dict, *, command: tuple = ("manage.py", "db_worker")) -> subprocess.Popen:
+    """Start a worker process as production does (``manage.py db_worker``), on the test database.
+
+    *environment* is added to the defaults (e.g. a short lease, so that another worker takes
+    over within a test's time); *command* may name another entry point that ends in db_worker.
+    """
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": "worker-test",
+        "DATABASE_URL": running_database_url(),
+        "SITE_URL": "http://testserver",
+        **environment,
+    }
+    return subprocess.Popen(  # noqa: S603 - our own manage.py
+        [sys.executable, *command, "--interval", "0.1", "--no-startup-delay", "-v", "0"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+
+
+def worker_stop(*workers) -> None:
+    """Kill the workers still running (SIGKILL: nothing of theirs runs on)."""
+    for worker in workers:
+        if worker is not None and worker.poll() is None:
+            worker.kill()
+            worker.wait(5)
+
+
+def running_database_url() -> str:
+    """Return the URL of the database this test runs on, for a process of its own."""
+    params = connection.settings_dict
+    host = params["HOST"] or "127.0.0.1"
+    password = f":{params['PASSWORD']}" if params["PASSWORD"] else ""
+    return f"postgres://{params['USER']}{password}@{host}:{params['PORT'] or 5432}/{params['NAME']}"
+
+
+def wait_for(condition, timeout: float, what: str) -> None:
+    """Wait until *condition()* is true; fail, naming *what*, after *timeout* seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"Timed out waiting for {what}")
+        time.sleep(0.02)

@@ -13,6 +13,7 @@ from django.utils.formats import date_format
 from openpyxl import Workbook, load_workbook
 
 from jobs.models import Job
+from jobs.services import job_run
 from questionnaire.models import Invitation, Library, MailBatch, Municipality
 from questionnaire.register import HEADER
 from questionnaire.tracking import round_overview
@@ -192,6 +193,23 @@ def test_a_large_register_file_is_imported_by_a_worker_and_then_reported_as_a_sm
     )
     assert Library.objects.get().name == "Nyt Bibliotek"
     assert Job.objects.get().upload is None  # the file is not kept
+
+
+def test_a_register_import_whose_worker_stopped_says_so_and_is_started_again(manager_client, settings):
+    settings.REGISTER_SYNC_MAX_BYTES, settings.JOB_LEASE_SECONDS, settings.JOB_MAX_ATTEMPTS = 100, 60, 2
+    rows = [("101", "", "", "Nyt Bibliotek", "filial", "n@example.com")]
+    url = manager_client.post(admin_url("library_import"), {"file": upload(rows)}).url
+    job = Job.objects.get()
+    # Its worker was killed a lease ago, in the middle of the import.
+    stopped = timezone.now() - timedelta(seconds=61)
+    Job.objects.filter(pk=job.pk).update(status="running", attempts=1, claim="dead", heartbeat_at=stopped)
+    html = manager_client.get(url).content.decode()
+    assert "Arbejdet stoppede uventet: den worker, der importerede filen, holdt op med at svare" in html
+    assert "den stoppede import har ikke ændret noget" in html and 'http-equiv="refresh"' in html
+
+    job_run(job.pk, watch=True)  # the next worker runs the watcher
+    assert manager_client.get(url).url == admin_url("library_changelist")
+    assert Library.objects.get().name == "Nyt Bibliotek"
 
 
 def test_a_large_bad_register_file_lists_every_bad_row_and_changes_nothing(manager_client, settings):

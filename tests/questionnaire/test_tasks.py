@@ -5,23 +5,16 @@ The server is slow (0.2 s a message, as a municipal relay), refuses one address 
 does, kills it (SIGKILL) in the middle of a message, and starts another.
 """
 
-import os
 import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from questionnaire.mail.outbox import invitations_enqueue
 from questionnaire.mail.progress import progress
 from questionnaire.models import Invitation, Library, Mail, MailStatus
-from tests.conftest import make_round, municipality, work_off
+from tests.conftest import make_round, municipality, wait_for, work_off, worker_start, worker_stop
 from tests.smtpserver import Handler, smtp_server
-
-ROOT = Path(__file__).resolve().parent.parent.parent
 
 pytestmark = pytest.mark.slow
 
@@ -78,38 +71,15 @@ def test_every_library_gets_exactly_one_invitation_from_a_slow_refusing_server(s
     assert batch.is_finished
 
 
-def start_worker(database_name: str, port: int) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DJANGO_DEBUG": "false",
-        "DJANGO_SECRET_KEY": "worker-test",
-        "DATABASE_URL": _database_url(database_name),
-        "SITE_URL": "http://testserver",
-        "EMAIL_URL": f"smtp://127.0.0.1:{port}",
-        "EMAIL_TIMEOUT": "2",
-        # A short lease, so that the second worker takes over within the test's time.
-        "MAIL_LEASE_SECONDS": "3",
-    }
-    return subprocess.Popen(  # noqa: S603 - our own manage.py
-        [sys.executable, "manage.py", "db_worker", "--interval", "0.1", "--no-startup-delay", "-v", "0"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-
-
-def _database_url(name: str) -> str:
-    params = connection.settings_dict
-    host = params["HOST"] or "127.0.0.1"
-    user = params["USER"]
-    password = f":{params['PASSWORD']}" if params["PASSWORD"] else ""
-    return f"postgres://{user}{password}@{host}:{params['PORT'] or 5432}/{name}"
-
-
-def wait_for(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"Timed out waiting for {what}")
-        time.sleep(0.02)
+def start_worker(port: int):
+    return worker_start(
+        {
+            "EMAIL_URL": f"smtp://127.0.0.1:{port}",
+            "EMAIL_TIMEOUT": "2",
+            # A short lease, so that the second worker takes over within the test's time.
+            "MAIL_LEASE_SECONDS": "3",
+        }
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -121,7 +91,7 @@ def test_a_worker_killed_mid_batch_leaves_nothing_sent_twice_and_nobody_out():
 
     with smtp_server(handler) as port:
         invitations_enqueue(round=round_)  # committed: the workers see it
-        first = start_worker(connection.settings_dict["NAME"], port)
+        first = start_worker(port)
         second = None
         try:
             # Kill the first worker while the server is taking in its ninth message.
@@ -130,14 +100,11 @@ def test_a_worker_killed_mid_batch_leaves_nothing_sent_twice_and_nobody_out():
             first.wait(5)
             killed_after = handler.total()
             assert 8 <= killed_after < count
-            second = start_worker(connection.settings_dict["NAME"], port)
+            second = start_worker(port)
             wait_for(lambda: handler.total() >= count, 25, "the second worker to finish the batch")
             time.sleep(0.5)  # anything sent twice would arrive now
         finally:
-            for worker in (first, second):
-                if worker and worker.poll() is None:
-                    worker.send_signal(signal.SIGKILL)
-                    worker.wait(5)
+            worker_stop(first, second)
 
     assert dict(handler.received) == {f"lib{n}@example.com": 1 for n in range(count)}
     assert set(Mail.objects.values_list("status", flat=True)) == {MailStatus.SENT}

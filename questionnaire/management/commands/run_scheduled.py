@@ -10,8 +10,9 @@ class Command(BaseCommand):
     help = (
         "The scheduled work, for one cron line (every 15 minutes is plenty; safe to run as often as one likes): "
         "queue the reminders of every round whose reminder day has come (Round.reminder_days), remove the "
-        "personal data that is due (anonymise_round --due), queue again mail that a dead worker left, and "
-        "delete background jobs (and their files) older than JOB_KEEP_HOURS."
+        "personal data that is due (anonymise_round --due), queue again mail that a dead worker left, "
+        "take over or stop background jobs whose worker stopped, and delete background jobs (and their files) "
+        "older than JOB_KEEP_HOURS."
     )
 
     def handle(self, *args, **options):
@@ -23,8 +24,10 @@ class Command(BaseCommand):
         resumed = mail_resume()
         if resumed:
             self.stdout.write(f"{resumed} task(s) queued again for mail a stopped worker left.")
-        stopped, deleted = jobs_prune()
-        if stopped:
-            self.stdout.write(f"{stopped} background job(s) no worker finished were stopped.")
-        if deleted:
-            self.stdout.write(f"{deleted} old background job(s) and their files deleted.")
+        pruned = jobs_prune()
+        if pruned.stopped:
+            self.stdout.write(f"{pruned.stopped} background job(s) no worker finished were stopped.")
+        if pruned.resumed:
+            self.stdout.write(f"{pruned.resumed} background job(s) whose worker stopped queued to be taken over.")
+        if pruned.deleted:
+            self.stdout.write(f"{pruned.deleted} old background job(s) and their files deleted.")
