@@ -88,7 +88,7 @@ def main() -> None:
             from django.test import Client
             from django.urls import reverse
 
-            from questionnaire.mail import mail_message
+            from questionnaire.mail.messages import mail_message
             from questionnaire.models import Library, Mail, MailBatch, MailStatus
 
             round_, invitations, _sections = round_prepare(options.libraries)

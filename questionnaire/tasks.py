@@ -2,14 +2,15 @@
 
 A worker runs them: ``manage.py db_worker`` (``make run`` starts one; production runs it as a
 service, README). The tasks are thin: what they do, and how it survives a worker that dies,
-lives in the modules they call (``mail.py``). The queue itself has no retries and no periodic
+lives in the modules they call (``mail/runs.py``). The queue itself has no retries and no periodic
 tasks; the mail code retries by queueing itself again with ``run_after``, and
 ``manage.py run_scheduled`` (cron) does what is periodic.
 """
 
 from django_tasks import task
 
-from . import mail
+# The module, not its functions: ``runs`` imports this module back, to queue a task's continuation.
+from .mail import runs
 
 # Single mails (a receipt after a submit, a test, a resent invitation) go before the slices of a batch.
 SINGLE_PRIORITY = 10
@@ -18,7 +19,7 @@ SINGLE_PRIORITY = 10
 @task()
 def batch_send(batch_pk: int, watch: bool = False) -> dict | None:
     """Send one slice of the mail batch *batch_pk*; the slice queues its own continuation."""
-    report = mail.batch_work(batch_pk, watch=watch)
+    report = runs.batch_work(batch_pk, watch=watch)
     if report is None:
         return None
     return {"sent": report.sent, "failed": len(report.failed), "retry": len(report.retry)}
@@ -27,5 +28,5 @@ def batch_send(batch_pk: int, watch: bool = False) -> dict | None:
 @task(priority=SINGLE_PRIORITY)
 def mails_send(mail_pks: list[int]) -> dict:
     """Send the single mails *mail_pks*, queueing them again for a temporary refusal."""
-    report = mail.mails_work(mail_pks)
+    report = runs.mails_work(mail_pks)
     return {"sent": report.sent, "failed": len(report.failed), "retry": len(report.retry)}

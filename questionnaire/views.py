@@ -17,10 +17,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from .conditions import neighbour_section, questionnaire_path, visible_sections
 from .forms import SectionForm
-from .mail import receipt_enqueue
 from .models import Invitation
 from .services.answers import response_answers
-from .services.corrections import response_reopening
+from .services.history import response_reopening
 from .services.questionnaire import questionnaire_sections, questionnaire_version
 from .services.responses import (
     IncompleteResponse,
@@ -237,12 +236,7 @@ def submit(request: HttpRequest, token: str) -> HttpResponse:
         response_submit(
             invitation=visit.invitation,
             sections=visit.sections,
-            # Queued with the submit, in one transaction: the submit never waits on the mail
-            # server, and a submitted response always has its receipt on the way. A test link
-            # mails nobody: neither the library nor the address typed in while trying.
-            on_submitted=None
-            if visit.invitation.is_test
-            else lambda response: receipt_enqueue(invitation=visit.invitation),
+            receipt=True,
         )
     except IncompleteResponse:
         messages.error(request, _("Some required questions are not answered yet. They are marked below."))

@@ -31,7 +31,7 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 from pypdf import PdfReader
 
-from questionnaire.mail import mail_message
+from questionnaire.mail.messages import mail_message
 from questionnaire.models import (
     CaseStory,
     Choice,

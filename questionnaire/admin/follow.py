@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ..downloads import xlsx_response
 from ..jobs import round_anonymise_job
-from ..mail import invitations_to_send, invitations_without_email, reminders_to_send, round_batches, round_mail_problems
+from ..mail.progress import round_batches, round_mail_problems
+from ..mail.recipients import invitations_to_send, invitations_without_email, reminders_to_send
 from ..models import Library
 from ..tracking import non_respondents_write_xlsx, round_non_respondents, round_overview
 from .base import RoundPages, admin_path, require

@@ -16,7 +16,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from ..mail import invitation_resend, invitation_test_send, invitations_enqueue, reminders_enqueue
+from ..mail.outbox import invitation_resend, invitation_test_send, invitations_enqueue, reminders_enqueue
 from ..models import Invitation, Mail, ResponseStatus, Round
 from ..services.corrections import response_for_staff
 from ..services.rounds import invitation_url

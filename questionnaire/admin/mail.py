@@ -14,7 +14,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from ..mail import invitations_enqueue, invitations_to_send, progress, reminders_enqueue, reminders_to_send
+from ..mail.outbox import invitations_enqueue, reminders_enqueue
+from ..mail.progress import progress
+from ..mail.recipients import invitations_to_send, reminders_to_send
 from ..models import MailBatch, MailKind
 from .base import RoundPages, SendMailPermission, admin_path, require
 

@@ -13,7 +13,7 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from ..mail import INVITATION, REMINDER, mail_message
+from ..mail.messages import INVITATION, REMINDER, mail_message
 from ..models import Invitation, Library, Questionnaire, ResponseStatus, Round
 from ..services.personal_data import holds_personal_data
 from ..services.rounds import invitations_create

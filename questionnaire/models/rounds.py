@@ -12,7 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..mail_texts import validate_placeholders
+from ..mail.texts import validate_placeholders
 from .questionnaire import Questionnaire
 
 
@@ -75,7 +75,7 @@ class Round(models.Model):
             "e.g. 7, 2. The scheduled job (run_scheduled) sends them."
         ),
     )
-    # The round's own mail texts; empty: the shipped Danish ones (questionnaire.mail_texts).
+    # The round's own mail texts; empty: the shipped Danish ones (questionnaire.mail.texts).
     invitation_subject = models.CharField(
         _("invitation subject"), max_length=200, blank=True, validators=[validate_placeholders], help_text=MAIL_HELP
     )

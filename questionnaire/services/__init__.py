@@ -6,8 +6,11 @@
 - ``responses``: what a library does through its link: save a section, submit
 - ``summary``: answers as people read them (review page, receipt, admin)
 - ``corrections``: DB staff's changes to a response, each recorded
+- ``history``: a response's recorded changes read back (the last reopening)
 - ``personal_data``: removing the contact details once a round has closed
 
 Every function that writes to several rows runs in one transaction, so a request that
 fails half-way (the database going away, two tabs at once) leaves nothing half-saved.
+A change that a mail tells of queues that mail in its own transaction (``mail.outbox``);
+the mail package reads through the modules here and never imports one that queues mail.
 """

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..conditions import is_answered
+from ..mail.outbox import reopened_enqueue
 from ..models import Invitation, QuestionKind, Response, ResponseChange, ResponseChangeKind, ResponseStatus, Section
 from .answers import answers_replace, response_answers
 from .questionnaire import questionnaire_sections, section_questions
@@ -96,11 +97,6 @@ def _reason_required(reason: str) -> str:
     return reason
 
 
-def response_reopening(response: Response) -> ResponseChange | None:
-    """Return the staff change that last reopened *response* (who, when and why), or None."""
-    return response.changes.filter(kind=ResponseChangeKind.REOPENED).order_by("-changed_at", "-pk").first()
-
-
 @transaction.atomic
 def response_reopen(*, response: Response, user, reason: str) -> Response:
     """Set a submitted response back to draft, so the library can change it via its link again.
@@ -108,8 +104,6 @@ def response_reopen(*, response: Response, user, reason: str) -> Response:
     The library and whoever answered are told by mail, with the reason; the mail is queued
     in this transaction, so a reopened response always has its mail on the way.
     """
-    from ..mail import reopened_enqueue  # mail reads the reopening back through this module
-
     reason = _reason_required(reason)
     response = Response.objects.select_for_update().select_related("invitation__round").get(pk=response.pk)
     _response_not_anonymised(response)

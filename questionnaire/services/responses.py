@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..conditions import condition_met, is_answered, visible_answers, visible_sections
+from ..mail.outbox import receipt_enqueue
 from ..models import Invitation, Response, ResponseStatus, Section
 from .answers import answers_remove, answers_replace, response_answers
 
@@ -69,14 +70,16 @@ def hidden_answers(sections, answers) -> set[str]:
 
 
 @transaction.atomic
-def response_submit(*, invitation: Invitation, sections, on_submitted=None) -> Response:
+def response_submit(*, invitation: Invitation, sections, receipt: bool = False) -> Response:
     """Submit the response to *invitation*; submitting twice changes nothing.
 
     Answers to questions that are not shown (say, the model sections of a library
     that has not started) are removed, so that they are never counted. Raise
     IncompleteResponse if a shown, required question is unanswered.
-    *on_submitted(response)* runs in the same transaction, and only for the call that
-    submitted: of two submits at the same moment, one queues the receipt.
+    With *receipt* (the library submitting through its link), the copy of the answers is
+    queued in the same transaction, and only by the call that submitted: of two submits
+    at the same moment, one queues it. A test link mails nobody: neither the library nor
+    the address typed in while trying.
     """
     response = locked_response(invitation)
     if response.is_submitted:
@@ -90,6 +93,8 @@ def response_submit(*, invitation: Invitation, sections, on_submitted=None) -> R
     response.submitted_at = timezone.now()
     response.resume_section = ""
     response.save(update_fields=["status", "submitted_at", "resume_section"])
-    if on_submitted:
-        on_submitted(response)
+    if receipt and not invitation.is_test:
+        # Queued, not sent: the submit never waits on the mail server, and a submitted
+        # response always has its receipt on the way.
+        receipt_enqueue(invitation=invitation)
     return response

@@ -18,7 +18,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from questionnaire.mail import reminders_enqueue
+from questionnaire.mail.outbox import reminders_enqueue
 from questionnaire.models import Invitation, Library, LibraryKind, Mail, MailBatch, MailStatus, Response, Round
 from questionnaire.services.answers import response_answers
 from questionnaire.services.corrections import response_reopen, staff_section_save

@@ -11,21 +11,18 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from questionnaire.mail import (
-    RoundMails,
-    _retry_delay,
-    batch_work,
+from questionnaire.mail.here import invitations_send, reminders_send
+from questionnaire.mail.messages import RoundMails, mail_message
+from questionnaire.mail.outbox import (
     invitation_resend,
     invitation_test_send,
     invitations_enqueue,
-    invitations_send,
-    mail_message,
-    mail_resume,
-    progress,
-    reminders_send,
-    reminders_to_send,
     scheduled_reminders_enqueue,
 )
+from questionnaire.mail.progress import progress
+from questionnaire.mail.recipients import reminders_to_send
+from questionnaire.mail.runs import batch_work, mail_resume
+from questionnaire.mail.sending import _retry_delay
 from questionnaire.models import (
     Invitation,
     Mail,

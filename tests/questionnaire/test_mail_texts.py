@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from questionnaire.mail import INVITATION, REMINDER, invitations_send, mail_message
-from questionnaire.mail_texts import validate_placeholders
+from questionnaire.mail.here import invitations_send
+from questionnaire.mail.messages import INVITATION, REMINDER, mail_message
+from questionnaire.mail.texts import validate_placeholders
 from questionnaire.services.rounds import invitation_url
 from tests.conftest import admin_url, make_invitation, make_library, make_round
 

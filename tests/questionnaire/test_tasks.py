@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from questionnaire.mail import invitations_enqueue, progress
+from questionnaire.mail.outbox import invitations_enqueue
+from questionnaire.mail.progress import progress
 from questionnaire.models import Invitation, Library, Mail, MailStatus
 from tests.conftest import make_round, municipality, wait_for, work_off, worker_start, worker_stop
 from tests.smtpserver import Handler, smtp_server

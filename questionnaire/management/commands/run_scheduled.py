@@ -2,7 +2,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from jobs.services import jobs_prune
-from questionnaire.mail import mail_resume, scheduled_reminders_enqueue
+from questionnaire.mail.outbox import scheduled_reminders_enqueue
+from questionnaire.mail.runs import mail_resume
 
 
 class Command(BaseCommand):

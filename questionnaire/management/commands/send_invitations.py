@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand
 
-from questionnaire.mail import invitations_enqueue, invitations_send, invitations_without_email
+from questionnaire.mail.here import invitations_send
+from questionnaire.mail.outbox import invitations_enqueue
+from questionnaire.mail.recipients import invitations_without_email
 
 from ..lookup import round_or_error
 from ._sending import add_now_argument, run

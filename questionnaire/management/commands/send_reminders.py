@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from questionnaire.mail import reminders_enqueue, reminders_send
+from questionnaire.mail.here import reminders_send
+from questionnaire.mail.outbox import reminders_enqueue
 
 from ..lookup import round_or_error
 from ._sending import add_now_argument, run

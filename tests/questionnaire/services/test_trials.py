@@ -7,8 +7,8 @@ import pytest
 from django.core import mail
 from openpyxl import load_workbook
 
-from questionnaire.mail import invitations_to_send, invitations_without_email, reminders_to_send
-from questionnaire.models import Invitation, Library, Response, Round
+from questionnaire.mail.recipients import invitations_to_send, invitations_without_email, reminders_to_send
+from questionnaire.models import Invitation, Library, Mail, Response, Round
 from questionnaire.services.rounds import invitations_create
 from questionnaire.services.trials import trial_answers_remove, trial_invitation, trial_round
 from questionnaire.tracking import round_non_respondents, round_overview
@@ -90,6 +90,7 @@ def test_submitting_through_a_test_link_mails_no_receipt(client, survey, manager
     assert response.status_code == 302
     assert Response.objects.get(invitation=invitation).is_submitted
     assert mail.outbox == []
+    assert not Mail.objects.filter(invitation=invitation).exists()  # nothing queued for a worker either
 
 
 def test_a_test_link_opens_before_the_round_does_and_says_it_is_a_test(client, manager):
