@@ -212,6 +212,9 @@ SURVEY_CONTACT_EMAIL = env.str("SURVEY_CONTACT_EMAIL", default="db@db.dk")
 REMINDER_INTERVAL_DAYS = env.int("REMINDER_INTERVAL_DAYS", default=7)
 # The landing page promises that contact details are deleted at most a year after a round closes.
 PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=365)
+# A figure resting on fewer libraries than this (a median, a lowest and highest amount) is not
+# printed in any output: with one or two libraries it would be that library's own answer.
+SMALL_GROUP_MIN = env.int("SMALL_GROUP_MIN", default=5)
 
 # --- Background work ------------------------------------------------------------
 
