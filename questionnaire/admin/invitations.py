@@ -21,7 +21,7 @@ from ..models import Invitation, Mail, ResponseStatus, Round
 from ..services.corrections import response_for_staff
 from ..services.rounds import invitation_url
 from ..tracking import invitation_status
-from .base import SendMailPermission, admin_path, require, short_time, yes_no_filter
+from .base import RoundChoices, RoundFilter, SendMailPermission, admin_path, require, short_time, yes_no_filter
 from .mail import report_queued
 
 
@@ -58,7 +58,7 @@ class InvitationStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(SendMailPermission, admin.ModelAdmin):
+class InvitationAdmin(RoundChoices, SendMailPermission, admin.ModelAdmin):
     list_display = (
         "library",
         "municipality",
@@ -72,7 +72,7 @@ class InvitationAdmin(SendMailPermission, admin.ModelAdmin):
     # When the link was first opened and last saved is on each invitation's page: the list fits 1280 px.
     list_select_related = ("library__municipality", "round", "response")
     list_filter = (
-        "round",
+        ("round", RoundFilter),
         InvitationStatusFilter,
         yes_no_filter(_("mail failed"), "mail_failed", ~Q(send_error="")),
         "library__municipality__region",
