@@ -151,12 +151,12 @@ class InvitationAdmin(RoundChoices, SendMailPermission, admin.ModelAdmin):
     @admin.display(description=_("last saved"), ordering="response__last_saved_at")
     def last_saved(self, invitation):
         response = getattr(invitation, "response", None)
-        return short_time(response.last_saved_at) if response else None
+        return short_time(response.last_saved_at if response else None) or self.get_empty_value_display()
 
     @admin.display(description=_("submitted"), ordering="response__submitted_at")
     def submitted(self, invitation):
         response = getattr(invitation, "response", None)
-        return short_time(response.submitted_at) if response else None
+        return short_time(response.submitted_at if response else None) or self.get_empty_value_display()
 
     @admin.display(description=_("status"))
     def status(self, invitation):
