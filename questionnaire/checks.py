@@ -25,9 +25,7 @@ from .codes import (
     SERVICES,
     STATUS,
 )
-from .models import Question, QuestionKind, Questionnaire
-
-TEXT_KINDS = (QuestionKind.TEXT, QuestionKind.LONG_TEXT, QuestionKind.EMAIL)
+from .models import TEXT_KINDS, Question, QuestionKind, Questionnaire
 
 # {question code: (the kinds it may have, the choice codes it must offer)}
 REQUIRED_QUESTIONS = {

@@ -25,15 +25,13 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from .models import Choice, Question, QuestionKind, Questionnaire, Section
+from .models import CHOICE_KINDS, NUMBER_KINDS, Choice, Question, QuestionKind, Questionnaire, Section
 
 DEFAULT_DEFINITION = Path(__file__).resolve().parent / "definitions" / "borgerservice.yaml"
 # The questionnaire the results and the privacy rules are built on (checks.REQUIRED_QUESTIONS).
 DEFAULT_CODE = "borgerservice"
 
 KINDS = {kind.value for kind in QuestionKind}
-CHOICE_KINDS = {QuestionKind.SINGLE, QuestionKind.MULTI}
-NUMBER_KINDS = {QuestionKind.INTEGER, QuestionKind.YEAR}
 DEFAULT_MAX_LENGTH = {QuestionKind.TEXT: 500, QuestionKind.LONG_TEXT: 5000, QuestionKind.EMAIL: 254}
 CURRENT_YEAR = "current"  # a year question's upper bound: judged when answering
 

@@ -9,7 +9,7 @@ import math
 import random
 
 from .conditions import condition_met
-from .models import QuestionKind
+from .models import NUMBER_KINDS, QuestionKind
 
 FIRST_NAMES = ["Anne", "Bo", "Camilla", "Dorte", "Erik", "Hanne", "Jens", "Lise", "Mette", "Per", "Sofie", "Thomas"]
 LAST_NAMES = ["Andersen", "Christensen", "Hansen", "Jensen", "Larsen", "Madsen", "Nielsen", "Pedersen", "Sørensen"]
@@ -126,7 +126,7 @@ def sample_answers(sections, rng: random.Random | None = None, quotes=None, fixe
                 value = fixed[question.code]
             elif question.has_choices:
                 value = _choices(question, rng, answers)
-            elif question.kind in (QuestionKind.INTEGER, QuestionKind.YEAR):
+            elif question.kind in NUMBER_KINDS:
                 value = _number(question, rng)
             elif question.kind == QuestionKind.EMAIL:
                 value = f"{person.split()[0].lower()}@bibliotek.example"

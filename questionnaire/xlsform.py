@@ -31,8 +31,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from .definition import CURRENT_YEAR, DEFAULT_MAX_LENGTH, KINDS, NUMBER_KINDS, canonical, validate_definition
-from .models import QuestionKind
+from .definition import CURRENT_YEAR, DEFAULT_MAX_LENGTH, KINDS, canonical, validate_definition
+from .models import NUMBER_KINDS, QuestionKind
 
 SURVEY, CHOICES, SETTINGS = "survey", "choices", "settings"
 SURVEY_COLUMNS = ("type", "name", "label", "hint", "required", "relevant", "constraint", "appearance")

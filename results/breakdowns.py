@@ -14,13 +14,11 @@ from django.db.models import Case, Count, F, IntegerField, Value, When
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from questionnaire.models import LibraryKind, QuestionKind, Region
+from questionnaire.models import FREE_TEXT_KINDS, NUMBER_KINDS, LibraryKind, QuestionKind, Region
 
 from .tallies import NO_FILTERS, PERSONAL_QUESTIONS, SOURCE, Filters, counted_answers, round_questions, share
 
 # --- Open-text answers ----------------------------------------------------------------------
-
-OPEN_KINDS = (QuestionKind.TEXT, QuestionKind.LONG_TEXT)
 
 
 @dataclass(frozen=True)
@@ -50,7 +48,7 @@ def open_questions(questions) -> list:
     Never the contact person's details, nor the quote and its consent: those have rules of
     their own (results.tallies.PERSONAL_QUESTIONS).
     """
-    return [q for q in questions if q.kind in OPEN_KINDS and q.code not in PERSONAL_QUESTIONS]
+    return [q for q in questions if q.kind in FREE_TEXT_KINDS and q.code not in PERSONAL_QUESTIONS]
 
 
 def open_answers(round, filters: Filters = NO_FILTERS, *, questions=None) -> tuple[OpenQuestion, ...]:
@@ -136,7 +134,7 @@ def _band_label(low, high, *, money: bool, year: bool) -> str:
 
 def distribution_questions(questions) -> list:
     """Return the number questions that are shown in bands."""
-    return [q for q in questions if q.kind in (QuestionKind.INTEGER, QuestionKind.YEAR) and _bounds(q)]
+    return [q for q in questions if q.kind in NUMBER_KINDS and _bounds(q)]
 
 
 def number_distributions(round, filters: Filters = NO_FILTERS, *, questions=None) -> tuple[Distribution, ...]:

@@ -29,7 +29,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from questionnaire.codes import DEVELOPMENT_FUNDS, FUNDS_USED_FOR, RESOURCES
-from questionnaire.models import Choice, LibraryKind, Question, QuestionKind, Region, Round
+from questionnaire.models import TEXT_KINDS, Choice, LibraryKind, Question, QuestionKind, Region, Round
 from questionnaire.services.authoring import versions_diff
 from questionnaire.spreadsheets import xlsx_text_cell, xlsx_value
 
@@ -242,9 +242,8 @@ def _labels(ws, question) -> dict:
 def _answers_sheet(workbook, round: Round, filters: Filters, questions, *, codes: bool):
     columns = _answer_columns(questions)
     library_columns = _library_columns(codes)
-    text_kinds = (QuestionKind.TEXT, QuestionKind.LONG_TEXT, QuestionKind.EMAIL)
     widths = [32, 16, 18, 12, 20, 17] + [
-        40 if column.question.kind in text_kinds else (14 if codes else 22) for column in columns
+        40 if column.question.kind in TEXT_KINDS else (14 if codes else 22) for column in columns
     ]
     sheet = Sheet(workbook, ANSWERS, widths, freeze="B4")
     # The codes name the columns for analysts, the same in every round; the texts are for people.
@@ -261,7 +260,7 @@ def _answers_sheet(workbook, round: Round, filters: Filters, questions, *, codes
     # Only what people typed (library names, text answers) goes through the writer rule cell by cell.
     typed_library_columns = {"bibliotek", "kommune"}
     kinds = [code in typed_library_columns for code, _h, _m in library_columns] + [
-        column.question.kind in text_kinds for column in columns
+        column.question.kind in TEXT_KINDS for column in columns
     ]
     typed = [index for index, typed_by_people in enumerate(kinds) if typed_by_people]
     submitted = [code for code, _h, _m in library_columns].index("indsendt")

@@ -45,7 +45,7 @@ from .tallies import (
     round_results,
     submitted_responses,
 )
-from .templatetags.results_format import kroner, percent
+from .templatetags.results_format import kroner, percent, round_half_up
 
 # A group of fewer libraries than this says so beside its figures.
 FEW = 5
@@ -74,7 +74,7 @@ def kroner_words(amount) -> str:
         return percent(None)
     if amount < 1_000_000:
         return kroner(amount)
-    millions = round(amount / 1_000_000, 1)
+    millions = round_half_up(amount / 1_000_000, 1)
     text = number_format(millions, 0 if millions == int(millions) else 1)
     return ngettext("DKK %(amount)s million", "DKK %(amount)s million", 1 if millions == 1 else 2) % {"amount": text}
 

@@ -10,6 +10,7 @@ The content comes from results.report; this module only lays it out.
 
 import functools
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from pptx import Presentation
@@ -581,7 +582,7 @@ def _economy(deck: Deck, report: Report):
     deck.note(slide, economy.note, MARGIN, bottom, Inches(6.3))
     charts = [chart for chart in (economy.development_funds, economy.funds_used_for) if chart and chart.bars]
     top = Inches(1.45)
-    height = Inches(5.4) / max(len(charts), 1)
+    height = Emu(int(Inches(5.4) / max(len(charts), 1)))  # the schema takes whole EMUs only
     for chart in charts:
         deck.text(
             slide,
@@ -671,6 +672,10 @@ def pptx_write(report: Report, handle) -> None:
     _challenges(deck, report)
     _not_started(deck, report)
     _advice(deck, report)
-    deck.prs.core_properties.title = f"{report.title} – {report.round_title}"
-    deck.prs.core_properties.author = _("Knudsen Syd and Danmarks Biblioteksforening")
+    # The file's own properties, not those of python-pptx's template (its author, its dates).
+    properties = deck.prs.core_properties
+    properties.title = f"{report.title} – {report.round_title}"
+    properties.author = properties.last_modified_by = _("Knudsen Syd and Danmarks Biblioteksforening")
+    properties.created = properties.modified = timezone.now().replace(microsecond=0, tzinfo=None)
+    properties.revision = 1
     deck.prs.save(handle)

@@ -246,7 +246,13 @@ SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 # The proxy in front (see README) terminates TLS and says so in this header.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies stand in front of the app (nginx alone: 1). Only then are the
+# forwarded headers believed: the client's address (surveyproject/client.py) and whether the
+# request came by HTTPS. With none, a client could claim either.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+SECURE_PROXY_SSL_HEADER = (
+    (env.str("DJANGO_PROXY_SSL_HEADER", default="HTTP_X_FORWARDED_PROTO"), "https") if TRUSTED_PROXY_COUNT else None
+)
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 # django-axes checks every login first, so that a locked-out client is refused even
@@ -258,9 +264,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=60))
-# Lock a user name from the address that guessed: a guesser elsewhere cannot lock
-# DB staff out, and behind a proxy (one address) it still locks the user name.
+# Lock a user name from the address that guessed, so a guesser elsewhere cannot lock DB staff
+# out. The address is the client's, behind the proxies of TRUSTED_PROXY_COUNT too.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "surveyproject.client.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 # After a login without a usable ?next=, go to the admin (Django's default is /accounts/profile/, a 404).

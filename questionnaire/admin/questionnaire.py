@@ -17,9 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from ..definition import NUMBER_KINDS
 from ..downloads import xlsx_response
-from ..models import Questionnaire, Round
+from ..models import NUMBER_KINDS, Questionnaire, Round
 from ..services.authoring import (
     bounds_text,
     condition_text,

@@ -20,9 +20,8 @@ from django.db import NotSupportedError, connection
 from django.db.models import Expression, F, JSONField
 
 from ..conditions import is_answered
-from ..models import Answer, Choice, Question, QuestionKind, Response
+from ..models import NUMBER_KINDS, Answer, Choice, Question, QuestionKind, Response
 
-NUMBER_KINDS = (QuestionKind.INTEGER, QuestionKind.YEAR)
 # What a stored answer is read back from: its question and choice by code, and its value.
 READ_FIELDS = ("question__code", "question__kind", "choice__code", "text", "number")
 
@@ -166,12 +165,13 @@ class StoredAnswers(Expression):
         )
         # One value per question: the chosen choices in questionnaire order, a choice, a number or a text.
         # Table names come from the models, the response from the compiler; values are bound.
+        number_kinds = ", ".join(["%s"] * len(NUMBER_KINDS))
         sql = f"""(
             SELECT json_object_agg(per_question.code, per_question.value)::text FROM (
                 SELECT question.code, CASE
                     WHEN question.kind = %s THEN json_agg(choice.code ORDER BY choice.position)
                     WHEN question.kind = %s THEN to_json(min(choice.code))
-                    WHEN question.kind IN (%s, %s) THEN to_json(min(answer.number))
+                    WHEN question.kind IN ({number_kinds}) THEN to_json(min(answer.number))
                     ELSE to_json(min(answer.text)) END AS value
                 FROM {answer} answer
                 JOIN {question} question ON question.id = answer.question_id

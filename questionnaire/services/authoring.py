@@ -18,11 +18,8 @@ from django.utils.translation import gettext as _
 
 from ..checks import required_codes_missing
 from ..definition import CURRENT_YEAR, DEFAULT_CODE, canonical_hash, install_definition, version_definition
-from ..models import QuestionKind, Questionnaire
+from ..models import NUMBER_KINDS, SAME_ANSWER_KINDS, QuestionKind, Questionnaire
 from ..xlsform import read_xlsform, write_xlsform
-
-# Kinds that store an answer the same way: changing between them keeps the answers comparable.
-SAME_ANSWERS = ({QuestionKind.TEXT, QuestionKind.LONG_TEXT},)
 
 
 def kind_label(kind: str) -> str:
@@ -127,7 +124,7 @@ def identity_problems(definition: dict, versions: list[tuple[Questionnaire, dict
             if old is None:
                 continue
             if old["type"] != question["type"] and not any(
-                {old["type"], question["type"]} <= kinds for kinds in SAME_ANSWERS
+                {old["type"], question["type"]} <= kinds for kinds in SAME_ANSWER_KINDS
             ):
                 problems.append(
                     _(
@@ -243,7 +240,7 @@ def bounds_text(question: dict) -> str:
     if question["min"] is not None or question["max"] is not None:
         high = _("this year") if question["max"] == CURRENT_YEAR else question["max"]
         parts.append(f"{question['min']}–{high}")
-    if question["max_length"] is not None and question["type"] not in (QuestionKind.INTEGER, QuestionKind.YEAR):
+    if question["max_length"] is not None and question["type"] not in NUMBER_KINDS:
         parts.append(_("at most %(count)d characters") % {"count": question["max_length"]})
     return ", ".join(map(str, parts)) or "–"
 

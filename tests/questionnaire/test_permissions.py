@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -180,6 +181,39 @@ def login(client, username, password):
         {"username": username, "password": password, "next": reverse("admin:index")},
         REMOTE_ADDR="10.0.0.1",
     )
+
+
+def login_through_proxy(client, username, password, forwarded_for):
+    """Log in as a request that a reverse proxy on 127.0.0.1 passed on."""
+    return client.post(
+        reverse("admin:login"),
+        {"username": username, "password": password, "next": reverse("admin:index")},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+    )
+
+
+def test_behind_a_proxy_a_guesser_elsewhere_cannot_lock_staff_out(client, settings):
+    settings.AXES_FAILURE_LIMIT = 5
+    settings.TRUSTED_PROXY_COUNT = 1
+    make_staff(username="hanne", password="the-right-password", group=READERS)
+    for _attempt in range(5):
+        # The guesser also writes an address of its own in front; the proxy appends the real one.
+        login_through_proxy(client, "hanne", "wrong", "198.51.100.7, 203.0.113.5")
+
+    assert login_through_proxy(Client(), "hanne", "the-right-password", "198.51.100.7").status_code == 302
+    assert login_through_proxy(Client(), "hanne", "the-right-password", "203.0.113.5").status_code == 429
+
+
+def test_without_a_trusted_proxy_the_forwarded_address_is_ignored(client, settings):
+    settings.AXES_FAILURE_LIMIT = 5
+    settings.TRUSTED_PROXY_COUNT = 0
+    make_staff(username="hanne", password="the-right-password", group=READERS)
+    for attempt in range(5):
+        login_through_proxy(client, "hanne", "wrong", f"203.0.113.{attempt}")
+
+    # The same client naming another address is still the same client: locked out.
+    assert login_through_proxy(Client(), "hanne", "the-right-password", "198.51.100.7").status_code == 429
 
 
 def test_repeated_failed_logins_lock_the_user_out(client, settings):

@@ -12,6 +12,7 @@ Case story: "Synergier og fordele i samarbejdet", model 3, Aabenraa.
 """
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -26,7 +27,7 @@ from questionnaire.models import CaseStory, Interview, InterviewQuote, Municipal
 from results.quotes import INTERVIEW, round_quotes
 from results.report import FEW, kroner_words, report_build, report_filename, report_write
 from results.tallies import NO_FILTERS, SOURCE, Filters, round_results
-from tests.conftest import make_library
+from tests.conftest import make_library, make_round
 from tests.results.conftest import HOSTILE_QUOTE
 
 NAMED_INTERVIEW_QUOTE = "I dag ville vi have lagt mere energi i et uddannelsesforløb!"
@@ -260,6 +261,37 @@ def test_deck_is_16_9_with_the_source_on_every_slide(presentation):
         text = slide_texts(slide)
         assert SOURCE in text, number
         assert text.endswith(str(number)) or f" {number}" in text
+
+
+GEOMETRY = re.compile(rb'\b(?:x|y|cx|cy)="([^"]*)"')
+
+
+def shape_geometry(shapes):
+    """Yield every shape's position and size, as python-pptx reads them back (groups opened)."""
+    for shape in shapes:
+        yield shape.left, shape.top, shape.width, shape.height
+        if shape.shape_type == MSO_SHAPE_TYPE.GROUP:
+            yield from shape_geometry(shape.shapes)
+
+
+@pytest.mark.parametrize("empty", [False, True])
+def test_every_position_and_size_in_the_deck_is_an_integer(interviews, empty):
+    round_ = make_round(slug="tom") if empty else interviews.round
+    presentation = deck(round_)
+    for slide in presentation.slides:
+        values = GEOMETRY.findall(slide.part.blob)
+        assert values and all(value.lstrip(b"-").isdigit() for value in values), set(values) - {
+            value for value in values if value.lstrip(b"-").isdigit()
+        }
+        assert all(
+            value is None or isinstance(value, int) for geometry in shape_geometry(slide.shapes) for value in geometry
+        )
+
+
+def test_the_deck_is_dbs_file(presentation):
+    properties = presentation.core_properties
+    assert properties.author == properties.last_modified_by == "Knudsen Syd og Danmarks Biblioteksforening"
+    assert properties.title.startswith("Biblioteker og Borgerservice")
 
 
 def test_deck_charts_are_native_with_the_figures(presentation):

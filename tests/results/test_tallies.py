@@ -7,6 +7,7 @@ from questionnaire.models import LibraryKind, Municipality, Region, Response
 from questionnaire.services.answers import response_answers
 from results import tallies
 from results.tallies import Filters
+from results.templatetags.results_format import percent, percentage_points, round_half_up, whole_percent
 from tests.conftest import NOT_STARTED_ANSWERS, count_queries, make_round
 from tests.results.conftest import HOSTILE_QUOTE, answers, make_response
 
@@ -319,3 +320,18 @@ def test_streamed_reads_are_planned_for_every_row(db):
     with connection.cursor() as cursor:
         cursor.execute("SHOW cursor_tuple_fraction")
         assert cursor.fetchone() == ("1",)
+
+
+@pytest.mark.parametrize(
+    ("share", "written"),
+    [(1 / 40, "3%"), (0.145, "15%"), (0.125, "13%"), (0.454, "45%"), (0.995, "100%"), (0.0049, "0%")],
+)
+def test_shares_are_rounded_half_up_as_danish_statistics_print_them(share, written):
+    assert percent(share).replace("\xa0", "").replace(" ", "") == written
+    assert whole_percent(share) == int(written.rstrip("%"))
+
+
+def test_a_change_in_percentage_points_is_rounded_half_up():
+    assert percentage_points(0.45, 0.30) == 15.0
+    assert percentage_points(0.3125, 0.30) == 1.3  # 1.25 points
+    assert round_half_up(2.5) == 3 and round_half_up(-0.0) == 0
