@@ -63,10 +63,10 @@ INSTALLED_APPS = [
     # Ships Bootstrap's CSS and JS as static files, so no CDN is needed.
     "bootstrap",
     # Locks out repeated failed logins to the admin (see Security below).
-    "axes",
+    "surveyproject.apps.AxesConfig",  # axes under a Danish name (surveyproject/apps.py)
     # The task queue (see Background work below).
     "django_tasks",
-    "django_tasks_db",
+    "surveyproject.apps.TasksDatabaseConfig",  # django_tasks_db under a Danish name
     "questionnaire",
     "results",
     # Long work staff asked for and follow: big downloads, a big register import, anonymising.
