@@ -52,7 +52,22 @@ def mail_lease() -> timedelta:
 def _claimable() -> Q:
     """Mails a worker may take now: waiting and due, or claimed by a worker that has gone silent."""
     return Q(status__in=[MailStatus.QUEUED, MailStatus.RETRY], next_attempt_at__lte=Now()) | Q(
-        status=MailStatus.SENDING, claimed_at__lt=Now() - mail_lease()
+        _silent(), attempts__lt=settings.EMAIL_MAX_ATTEMPTS
+    )
+
+
+def _silent() -> Q:
+    """Mails claimed by a worker that has gone silent (killed, or stopped while sending)."""
+    return Q(status=MailStatus.SENDING, claimed_at__lt=Now() - mail_lease())
+
+
+def _give_up_on_silent() -> int:
+    """Fail the silent claims that have had every attempt: a mail that stops its worker each time goes no more."""
+    return Mail.objects.filter(_silent(), attempts__gte=settings.EMAIL_MAX_ATTEMPTS).update(
+        status=MailStatus.FAILED,
+        claim="",
+        error=_("Given up after %(count)d attempts: %(words)s")
+        % {"count": settings.EMAIL_MAX_ATTEMPTS, "words": _("the sender stopped each time while sending it.")},
     )
 
 
@@ -79,6 +94,7 @@ def _rate_allowance() -> tuple[int, float]:
 def _claim(mails: QuerySet) -> tuple[list[Mail], str, float]:
     """Claim up to CHUNK due mails of *mails*; return them, the claim token and, if none, how long to wait."""
     token = secrets.token_hex(16)
+    _give_up_on_silent()
     with transaction.atomic():
         allowed, wait = _rate_allowance()
         if not allowed:
@@ -189,7 +205,13 @@ SENT, SKIPPED, RETRYING, FAILED = "sent", "skipped", "retry", "failed"
 def _deliver(mail: Mail, token: str, connection, rendered: RoundMails) -> tuple[str, Refusal | None]:
     """Send one claimed mail and record the outcome; return it (SENT, SKIPPED, RETRYING, FAILED) and any refusal."""
     reason = _not_needed(mail)
-    message = None if reason else queued_message(mail, connection, rendered)
+    try:
+        message = None if reason else queued_message(mail, connection, rendered)
+    except Exception as error:  # a mail that cannot be made fails alone, never its batch
+        logger.exception("Mail %s could not be made", mail.pk)
+        refused = Refusal(_("The mail could not be made: %(error)s") % {"error": error}, permanent=True)
+        _settle(mail, token, status=MailStatus.FAILED, error=refused.text)
+        return FAILED, refused
     if message is None:
         _settle(mail, token, status=MailStatus.SKIPPED, error=reason or _("Nobody to send it to."))
         return SKIPPED, None

@@ -1,10 +1,14 @@
 """A round's own invitation and reminder texts: staff write them with placeholders, the mail fills them in.
 
-A placeholder is a word in braces; ``{{`` and ``}}`` write a brace. An empty text means the
-shipped Danish one. The placeholders are Danish, as the staff who write the texts are.
+A mail text is text with named holes, nothing more: a placeholder is a word in braces
+(``{bibliotek}``), and ``{{`` and ``}}`` write a brace. Nothing else in braces is taken: no
+format spec (``{bibliotek:>99999999}`` would make a page of 100 MB), no conversion, no attribute
+or index, no number. The holes are filled in by this module's own substitution, never by
+``str.format``, so even a text saved before these rules can only ever print as text. An empty
+text means the shipped Danish one. The placeholders are Danish, as the staff who write them are.
 """
 
-from string import Formatter
+import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,20 +19,34 @@ from django.utils.translation import gettext as _
 # {placeholder: what it stands for, for the help text}
 PLACEHOLDERS = ("bibliotek", "link", "frist", "kontakt", "runde")
 
+# A written brace, a hole (whatever it holds), or a brace on its own.
+TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
+NAME = re.compile(r"[^\W\d_]+")  # letters only
 
-def _names(text: str) -> list[str]:
-    try:
-        return [name for _literal, name, _spec, _conversion in Formatter().parse(text) if name is not None]
-    except ValueError:
-        raise ValidationError(
-            _("A brace is not closed. Write a placeholder as {bibliotek}, and a brace itself as {{ or }}."),
-            code="unclosed_brace",
-        ) from None
+
+def _holes(text: str):
+    """Yield (match, what the hole holds) for every hole in *text*; a lone brace holds None."""
+    for match in TOKEN.finditer(text):
+        if match.group(0) not in ("{{", "}}"):
+            yield match, match.group(1)
 
 
 def validate_placeholders(text: str) -> None:
-    """Raise ValidationError, in Danish, naming every placeholder in *text* that a mail cannot fill in."""
-    unknown = [name for name in _names(text) if name not in PLACEHOLDERS]
+    """Raise ValidationError, in Danish, naming every hole in *text* that a mail cannot fill in."""
+    holes = [inside for _match, inside in _holes(text)]
+    if None in holes:
+        raise ValidationError(
+            _("A brace is not closed. Write a placeholder as {bibliotek}, and a brace itself as {{ or }}."),
+            code="unclosed_brace",
+        )
+    shaped = [inside for inside in holes if not NAME.fullmatch(inside)]
+    if shaped:
+        raise ValidationError(
+            _("%(holes)s cannot be used: a placeholder is only a word in braces, such as {bibliotek}."),
+            code="placeholder_format",
+            params={"holes": ", ".join(f"{{{inside}}}" for inside in dict.fromkeys(shaped))},
+        )
+    unknown = [inside for inside in holes if inside not in PLACEHOLDERS]
     if unknown:
         raise ValidationError(
             _("Unknown placeholder %(unknown)s. You can use: %(known)s."),
@@ -41,9 +59,21 @@ def validate_placeholders(text: str) -> None:
 
 
 def fill_in(text: str, *, library, url: str, round) -> str:
-    """Return *text* with its placeholders filled in for *library* (validated texts only)."""
+    """Return *text* with its placeholders filled in for *library*; anything else in braces stays as written."""
     closes = round.closes_at
     deadline = date_format(timezone.localtime(closes), "DATETIME_FORMAT") if closes else _("no deadline set")
-    return text.format(
-        bibliotek=library.name, link=url, frist=deadline, kontakt=settings.SURVEY_CONTACT_EMAIL, runde=round.title
-    )
+    values = {
+        "bibliotek": library.name,
+        "link": url,
+        "frist": deadline,
+        "kontakt": settings.SURVEY_CONTACT_EMAIL,
+        "runde": round.title,
+    }
+
+    def value(match):
+        written = match.group(0)
+        if written in ("{{", "}}"):
+            return written[0]
+        return values.get(match.group(1), written)
+
+    return TOKEN.sub(value, text)

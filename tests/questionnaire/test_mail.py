@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from questionnaire.mail import sending
 from questionnaire.mail.here import invitations_send, reminders_send
 from questionnaire.mail.messages import RoundMails, mail_message
 from questionnaire.mail.outbox import (
@@ -670,3 +671,49 @@ def test_the_scheduled_job_reminds_on_each_reminder_day_once():
     work_off()
     # The library invited on the first reminder day gets the second reminder too.
     assert sorted(m.to[0] for m in mail.outbox[1:]) == ["today@example.com", "waiting@example.com"]
+
+
+def test_a_mail_that_cannot_be_made_fails_alone_and_the_batch_sends_the_rest(monkeypatch):
+    round_ = make_round()
+    first = make_invitation(round=round_, library=make_library(name="A", email="a@example.com"))
+    broken = make_invitation(round=round_, library=make_library(name="B", email="b@example.com"))
+    last = make_invitation(round=round_, library=make_library(name="C", email="c@example.com"))
+    made = sending.queued_message
+
+    def queued_message(mail_row, connection, rendered):
+        if mail_row.invitation_id == broken.pk:
+            raise ValueError("Unknown format code 'd' for object of type 'str'")
+        return made(mail_row, connection, rendered)
+
+    monkeypatch.setattr(sending, "queued_message", queued_message)
+    batch = invitations_enqueue(round=round_)
+    batch_work(batch.pk)
+
+    assert sorted(message.to[0] for message in mail.outbox) == ["a@example.com", "c@example.com"]
+    failed = Mail.objects.get(invitation=broken)
+    assert failed.status == MailStatus.FAILED and failed.attempts == 1
+    assert failed.error == "Mailen kunne ikke laves: Unknown format code 'd' for object of type 'str'"
+    assert {Mail.objects.get(invitation=i).status for i in (first, last)} == {MailStatus.SENT}
+    batch.refresh_from_db()
+    assert batch.is_finished
+
+
+def test_a_silent_claim_that_has_had_every_attempt_is_given_up_not_taken_again(settings):
+    settings.MAIL_LEASE_SECONDS = 60
+    settings.EMAIL_MAX_ATTEMPTS = 3
+    round_ = make_round()
+    again = make_invitation(round=round_, library=make_library(email="again@example.com"))
+    spent = make_invitation(round=round_, library=make_library(email="spent@example.com"))
+    batch = invitations_enqueue(round=round_)
+    silent = {"status": MailStatus.SENDING, "claim": "dead", "claimed_at": days_ago(1)}
+    Mail.objects.filter(invitation=again).update(**silent, attempts=2)
+    Mail.objects.filter(invitation=spent).update(**silent, attempts=3)
+
+    batch_work(batch.pk)
+
+    assert [m.to for m in mail.outbox] == [["again@example.com"]]
+    given_up = Mail.objects.get(invitation=spent)
+    assert (given_up.status, given_up.attempts) == (MailStatus.FAILED, 3)
+    assert given_up.error.startswith("Opgivet efter 3 forsøg")
+    batch.refresh_from_db()
+    assert batch.is_finished

@@ -94,3 +94,29 @@ def test_staff_see_the_mails_with_a_real_librarys_values_and_a_bad_placeholder_i
     assert refused.status_code == 200 and "Ukendt felt {navn}" in refused.content.decode()
     round_.refresh_from_db()
     assert round_.invitation_text == "Kære {bibliotek}, se {link}"
+
+
+@pytest.mark.parametrize(
+    "hole",
+    ["{bibliotek:>99999999}", "{bibliotek:d}", "{bibliotek!r}", "{bibliotek.__class__}", "{bibliotek[0]}", "{}", "{0}"],
+)
+def test_a_hole_with_more_than_a_name_is_refused_in_danish(hole):
+    with pytest.raises(ValidationError) as error:
+        validate_placeholders(f"Kære {{bibliotek}}, {hole}")
+    assert error.value.messages == [
+        f"{hole} kan ikke bruges: et felt er kun et ord i krøllede parenteser, fx {{bibliotek}}."
+    ]
+
+
+def test_a_text_saved_before_the_rules_prints_its_odd_holes_as_written_and_small():
+    round_ = make_round(closes_at=timezone.now() + timedelta(days=10))
+    # Written to the database directly, past the form's validation, as before the rules.
+    round_.__class__.objects.filter(pk=round_.pk).update(
+        invitation_subject="{bibliotek:>99999999}", invitation_text="Kære {bibliotek} {bibliotek:d} {0} {{ok}}"
+    )
+    round_.refresh_from_db()
+    invitation = make_invitation(round=round_, library=make_library(name="Ærø Bibliotek"))
+    message = mail_message(invitation, INVITATION)
+    assert message.subject == "{bibliotek:>99999999}"
+    assert "Kære Ærø Bibliotek {bibliotek:d} {0} {ok}" in message.body
+    assert len(message.body) < 5000
