@@ -33,6 +33,8 @@ DEFAULT_CODE = "borgerservice"
 
 KINDS = {kind.value for kind in QuestionKind}
 DEFAULT_MAX_LENGTH = {QuestionKind.TEXT: 500, QuestionKind.LONG_TEXT: 5000, QuestionKind.EMAIL: 254}
+# A bound is stored in a bigint column (Question.min_value, max_value).
+BIGGEST_BOUND = (-(2**63), 2**63 - 1)
 CURRENT_YEAR = "current"  # a year question's upper bound: judged when answering
 
 
@@ -177,6 +179,12 @@ def _question_problems(question, seen, path):
         if not _is_int(low) or not high_ok:
             problems.append(
                 problem(_("%(where)s needs whole numbers as min and max."), "bounds", path, "min", where=where)
+            )
+        elif any(_is_int(bound) and not BIGGEST_BOUND[0] <= bound <= BIGGEST_BOUND[1] for bound in (low, high)):
+            problems.append(
+                problem(
+                    _("%(where)s has a bound larger than the database can hold."), "bounds", path, "min", where=where
+                )
             )
         elif _is_int(high) and low > high:
             problems.append(problem(_("%(where)s has min above max."), "bounds", path, "min", where=where))

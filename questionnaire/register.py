@@ -13,7 +13,6 @@ whole file, with every problem listed by row number and value.
 
 import csv
 import io
-import zipfile
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -21,10 +20,19 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 from .models import Library, LibraryKind, Municipality, Region
-from .spreadsheets import csv_row, csv_value_read, xlsx_row
+from .spreadsheets import (
+    SpreadsheetRefused,
+    WorkbookLimits,
+    csv_row,
+    csv_value_read,
+    sheet_rows,
+    upload_size_check,
+    workbook_open,
+    xlsx_row,
+)
 from .text import text_clean, validate_mail_address
 
 HEADER = ("kommunekode", "kommune", "region", "navn", "type", "email")
@@ -120,17 +128,21 @@ def _refused(message: str, row: int = 0) -> RegisterImportError:
     return RegisterImportError([RowProblem(row, "", "", message)])
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / 1024 / 1024:.0f}"
+def register_limits() -> WorkbookLimits:
+    return WorkbookLimits(
+        upload_bytes=settings.REGISTER_MAX_UPLOAD_BYTES,
+        inflated_bytes=settings.REGISTER_MAX_INFLATED_BYTES,
+        rows=settings.REGISTER_MAX_ROWS,
+        columns=settings.REGISTER_MAX_COLUMNS,
+    )
 
 
 def register_upload_check(size: int) -> None:
     """Raise RegisterImportError if a file of *size* bytes is larger than an import takes."""
-    limit = settings.REGISTER_MAX_UPLOAD_BYTES
-    if size > limit:
-        raise _refused(
-            _("The file is larger than %(limit)s MB; a register is far smaller.") % {"limit": _megabytes(limit)}
-        )
+    try:
+        upload_size_check(size, register_limits())
+    except SpreadsheetRefused as refused:
+        raise _refused(str(refused)) from refused
 
 
 def _cell_text(value) -> str:
@@ -155,24 +167,13 @@ def _limited(rows) -> list[list[str]]:
 
 def _read_xlsx(data: bytes) -> list[list[str]]:
     try:
-        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
-    except zipfile.BadZipFile as error:
-        raise _refused(_("The file cannot be read as Excel (%s).") % error) from error
-    limit = settings.REGISTER_MAX_INFLATED_BYTES
-    if sum(member.file_size for member in members) > limit:
-        # Checked before anything is unpacked: zipfile never reads past a member's declared size.
-        raise _refused(
-            _("The workbook unpacks to more than %(limit)s MB; a register is far smaller.")
-            % {"limit": _megabytes(limit)}
-        )
+        workbook = workbook_open(data, register_limits())
+    except SpreadsheetRefused as refused:
+        raise _refused(str(refused)) from refused
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a damaged file
-        raise _refused(_("The file cannot be read as Excel (%s).") % error) from error
-    try:
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # the declared size may be anything: read the rows that are there
-        return _limited(sheet.iter_rows(max_col=settings.REGISTER_MAX_COLUMNS, values_only=True))
+        return _limited(sheet_rows(workbook.worksheets[0], register_limits()))
+    except SpreadsheetRefused as refused:
+        raise _refused(str(refused)) from refused
     except Exception as error:  # a damaged sheet shows only while its rows are read
         if isinstance(error, RegisterImportError):
             raise

@@ -12,8 +12,21 @@ open in Excel. Every text value written to such a file goes through this module:
   ``csv_value_read`` takes the prefix off again, so an exported file imports unchanged.
 
 Numbers, dates and None are written as they are.
+
+And one reader rule for every workbook staff upload (the register, the questionnaire): it is
+read within limits checked before the work they guard (``WorkbookLimits``): the file's size, what
+its members declare they unpack to (checked before anything is unpacked: zipfile never reads past
+a member's declared size), the columns read of each row and the rows read of each sheet (a
+sheet's declared dimensions are ignored). A small file that inflates or declares a huge sheet
+costs nothing.
 """
 
+import io
+import zipfile
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
 from openpyxl.cell import WriteOnlyCell
 
 from .text import text_clean
@@ -73,3 +86,60 @@ def csv_value_read(text: str) -> str:
     if text.startswith(CSV_QUOTE) and looks_like_formula(text[1:]):
         return text[1:]
     return text
+
+
+# --- Reading an uploaded workbook -------------------------------------------------------
+
+
+class SpreadsheetRefused(ValueError):
+    """An uploaded spreadsheet is past a limit or cannot be read; the message says so in Danish."""
+
+    def __init__(self, message: str, *, unreadable: bool = False):
+        super().__init__(message)
+        self.unreadable = unreadable  # not a workbook at all, rather than one past a limit
+
+
+@dataclass(frozen=True)
+class WorkbookLimits:
+    upload_bytes: int
+    inflated_bytes: int
+    rows: int
+    columns: int
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.0f}"
+
+
+def upload_size_check(size: int, limits: WorkbookLimits) -> None:
+    """Raise SpreadsheetRefused if a file of *size* bytes is larger than *limits* take."""
+    if size > limits.upload_bytes:
+        raise SpreadsheetRefused(
+            _("The file is larger than %(limit)s MB.") % {"limit": _megabytes(limits.upload_bytes)}
+        )
+
+
+def workbook_open(data: bytes, limits: WorkbookLimits):
+    """Return the read-only workbook in *data*, after checking its size and what it unpacks to."""
+    upload_size_check(len(data), limits)
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except zipfile.BadZipFile as error:
+        raise SpreadsheetRefused(_("The file cannot be read as Excel (%s).") % error, unreadable=True) from error
+    if sum(member.file_size for member in members) > limits.inflated_bytes:
+        raise SpreadsheetRefused(
+            _("The workbook unpacks to more than %(limit)s MB.") % {"limit": _megabytes(limits.inflated_bytes)}
+        )
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged file
+        raise SpreadsheetRefused(_("The file cannot be read as Excel (%s).") % error, unreadable=True) from error
+
+
+def sheet_rows(sheet, limits: WorkbookLimits):
+    """Yield the values of *sheet*'s rows, the first ``limits.columns`` of each; refuse one row past the limit."""
+    sheet.reset_dimensions()  # the declared size may be anything: read the rows that are there
+    for number, row in enumerate(sheet.iter_rows(max_col=limits.columns, values_only=True), 1):
+        if number > limits.rows:
+            raise SpreadsheetRefused(_("The file has more than %(limit)d rows.") % {"limit": limits.rows})
+        yield row

@@ -25,14 +25,16 @@ to the database.
 import re
 from dataclasses import dataclass
 
+from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from .definition import CURRENT_YEAR, DEFAULT_MAX_LENGTH, KINDS, canonical, validate_definition
 from .models import NUMBER_KINDS, QuestionKind
+from .spreadsheets import SpreadsheetRefused, WorkbookLimits, sheet_rows, workbook_open
 
 SURVEY, CHOICES, SETTINGS = "survey", "choices", "settings"
 SURVEY_COLUMNS = ("type", "name", "label", "hint", "required", "relevant", "constraint", "appearance")
@@ -198,7 +200,7 @@ class WorkbookProblems(ValidationError):
 class _Sheet:
     """A sheet's rows as {column name: value}, with the row numbers and column letters Excel shows."""
 
-    def __init__(self, workbook, title, problems):
+    def __init__(self, workbook, title, problems, limits: WorkbookLimits):
         self.title = title
         self.rows: list[tuple[int, dict]] = []
         self.letters: dict[str, str] = {}
@@ -210,7 +212,7 @@ class _Sheet:
         self.missing = False
         ws = workbook[title]
         header = None
-        for number, values in enumerate(ws.iter_rows(values_only=True), 1):
+        for number, values in enumerate(sheet_rows(ws, limits), 1):
             if header is None:
                 header = [_cell(value).lower().replace(" ", "_") for value in values]
                 for index, name in enumerate(header):
@@ -296,16 +298,35 @@ def _flag(value: str) -> bool | None:
     return None
 
 
+def upload_limits() -> WorkbookLimits:
+    """The limits a questionnaire workbook is read within (settings QUESTIONNAIRE_MAX_*)."""
+    return WorkbookLimits(
+        upload_bytes=django_settings.QUESTIONNAIRE_MAX_UPLOAD_BYTES,
+        inflated_bytes=django_settings.QUESTIONNAIRE_MAX_INFLATED_BYTES,
+        rows=django_settings.QUESTIONNAIRE_MAX_ROWS,
+        columns=django_settings.QUESTIONNAIRE_MAX_COLUMNS,
+    )
+
+
 def read_xlsform(handle) -> dict:
     """Return the definition in the XLSForm workbook *handle*, validated; raise WorkbookProblems, naming each."""
+    limits = upload_limits()
+    # One byte past the limit is enough to know the file is too large.
+    data = handle.read(limits.upload_bytes + 1)
     try:
-        workbook = load_workbook(handle, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
-        raise WorkbookProblems([Problem("", None, "", "", _("The file is not an Excel workbook (.xlsx)."))]) from error
+        workbook = workbook_open(data, limits)
+    except SpreadsheetRefused as refused:
+        message = _("The file is not an Excel workbook (.xlsx).") if refused.unreadable else str(refused)
+        raise WorkbookProblems([Problem("", None, "", "", message)]) from refused
     problems: list[Problem] = []
-    survey = _Sheet(workbook, SURVEY, problems)
-    choices = _Sheet(workbook, CHOICES, problems)
-    settings = _Sheet(workbook, SETTINGS, problems)
+    try:
+        survey = _Sheet(workbook, SURVEY, problems, limits)
+        choices = _Sheet(workbook, CHOICES, problems, limits)
+        settings = _Sheet(workbook, SETTINGS, problems, limits)
+    except SpreadsheetRefused as refused:
+        raise WorkbookProblems([Problem("", None, "", "", str(refused))]) from refused
+    finally:
+        workbook.close()
     if problems:
         raise WorkbookProblems(problems)
 

@@ -317,3 +317,9 @@ REGISTER_MAX_UPLOAD_BYTES = env.int("REGISTER_MAX_UPLOAD_BYTES", default=5 * 102
 REGISTER_MAX_INFLATED_BYTES = env.int("REGISTER_MAX_INFLATED_BYTES", default=20 * 1024 * 1024)
 REGISTER_MAX_ROWS = env.int("REGISTER_MAX_ROWS", default=10_000)
 REGISTER_MAX_COLUMNS = env.int("REGISTER_MAX_COLUMNS", default=30)
+# The same guard for a questionnaire workbook (questionnaire/spreadsheets.py): the borgerservice
+# questionnaire is some 150 rows and 10 columns in a file of 20 kB.
+QUESTIONNAIRE_MAX_UPLOAD_BYTES = env.int("QUESTIONNAIRE_MAX_UPLOAD_BYTES", default=2 * 1024 * 1024)
+QUESTIONNAIRE_MAX_INFLATED_BYTES = env.int("QUESTIONNAIRE_MAX_INFLATED_BYTES", default=10 * 1024 * 1024)
+QUESTIONNAIRE_MAX_ROWS = env.int("QUESTIONNAIRE_MAX_ROWS", default=2_000)
+QUESTIONNAIRE_MAX_COLUMNS = env.int("QUESTIONNAIRE_MAX_COLUMNS", default=30)

@@ -8,6 +8,7 @@ refused with a clear page and change nothing.
 import csv
 import importlib.util
 import io
+import os
 import re
 import socket
 import threading
@@ -804,3 +805,71 @@ def test_the_report_renderer_serves_the_apps_static_files_and_refuses_every_othe
     attachments = PdfReader(io.BytesIO(pdf.getvalue())).attachments
     assert list(attachments) == ["admin.css"]  # the app's own file, and nothing else
     assert heard == []
+
+
+# --- A questionnaire workbook is read within limits, as the register is ----------------------
+
+
+def questionnaire_workbook(client) -> bytes:
+    from questionnaire.definition import install_default
+
+    return client.get(admin_url("questionnaire_workbook", install_default().pk)).getvalue()
+
+
+def padded(data: bytes, size: int, *, compress: bool) -> bytes:
+    """Return the workbook *data* with a member of *size* bytes added (zeros, or random bytes stored as they are)."""
+    handle = io.BytesIO(data)
+    method = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+    with zipfile.ZipFile(handle, "a", method) as workbook:
+        workbook.writestr("xl/media/padding.bin", b"\x00" * size if compress else os.urandom(size))
+    return handle.getvalue()
+
+
+QUESTIONNAIRE_BOMBS = {
+    "declares a million rows": (lambda data: sheet_bomb(data, "A1:XFD1048576", 1048576), "mere end 2000 rækker"),
+    "unpacks to 300 MB": (lambda data: padded(data, 300 * 1024 * 1024, compress=True), "mere end 10 MB udpakket"),
+    "is larger than the limit": (lambda data: padded(data, 3 * 1024 * 1024, compress=False), "større end 2 MB"),
+}
+
+
+@pytest.mark.parametrize("case", QUESTIONNAIRE_BOMBS)
+def test_a_questionnaire_workbook_bomb_is_refused_within_a_second(manager_client, case):
+    make_bomb, message = QUESTIONNAIRE_BOMBS[case]
+    bomb = make_bomb(questionnaire_workbook(manager_client))
+    versions = Questionnaire.objects.count()
+    started = time.monotonic()
+    tracemalloc.start()
+    try:
+        page = manager_client.post(admin_url("questionnaire_upload"), {"file": SimpleUploadedFile("skema.xlsx", bomb)})
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert time.monotonic() - started < 1
+    assert [problem.message for problem in page.context["problems"]] == [
+        next(problem.message for problem in page.context["problems"] if message in problem.message)
+    ]
+    assert peak < 20 * 1024 * 1024 + len(bomb)
+    assert Questionnaire.objects.count() == versions
+
+
+def test_a_questionnaire_with_more_rows_than_the_limit_is_refused_with_the_limit_named(manager_client, settings):
+    data = questionnaire_workbook(manager_client)
+    settings.QUESTIONNAIRE_MAX_ROWS = 50  # the questionnaire has some 150
+    page = manager_client.post(admin_url("questionnaire_upload"), {"file": SimpleUploadedFile("skema.xlsx", data)})
+    assert [problem.message for problem in page.context["problems"]] == ["Filen har mere end 50 rækker."]
+
+
+def test_a_bound_beyond_what_the_database_holds_is_refused_with_its_sheet_and_row(manager_client):
+    workbook = load_workbook(io.BytesIO(questionnaire_workbook(manager_client)))
+    survey = workbook["survey"]
+    header = [cell.value for cell in survey[1]]
+    row = next(r for r in survey.iter_rows(min_row=2) if r[header.index("name")].value == "units")
+    row[header.index("constraint")].value = ". >= 1 and . <= 99999999999999999999"
+    handle = io.BytesIO()
+    workbook.save(handle)
+    page = manager_client.post(
+        admin_url("questionnaire_upload"), {"file": SimpleUploadedFile("skema.xlsx", handle.getvalue())}
+    )
+    assert page.status_code == 200
+    problems = [p for p in page.context["problems"] if "databasen kan rumme" in p.message]
+    assert [(p.sheet, p.row) for p in problems] == [("survey", row[0].row)]
