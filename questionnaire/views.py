@@ -17,7 +17,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from .conditions import neighbour_section, questionnaire_path, visible_sections
 from .forms import SectionForm
-from .models import Invitation
+from .mail.messages import receipt_recipients
+from .models import Invitation, MailKind
 from .services.answers import response_answers
 from .services.history import response_reopening
 from .services.questionnaire import questionnaire_sections, questionnaire_version
@@ -270,5 +271,11 @@ def receipt(request: HttpRequest, token: str, *, visit: Visit) -> HttpResponse:
             "round": visit.round,
             "response": visit.response,
             "summary": answer_summary(visit.sections, visit.answers),
+            # Whom the copy of the answers goes to, where one was queued (a test link mails nobody).
+            "copy_to": (
+                receipt_recipients(visit.invitation, visit.answers)
+                if visit.invitation.mails.filter(kind=MailKind.RECEIPT).exists()
+                else []
+            ),
         },
     )

@@ -177,7 +177,7 @@ class RoundMails:
         return _message_of(parts, invitation, connection, to)
 
 
-def _respondent_and_library(invitation: Invitation, answers: dict) -> list[str]:
+def receipt_recipients(invitation: Invitation, answers: dict) -> list[str]:
     """Return the person who answered (the draft's contact e-mail) and the library's address, each once."""
     return list(dict.fromkeys(a for a in (answers.get(RESPONDENT_EMAIL), invitation.library.email) if a))
 
@@ -186,7 +186,7 @@ def _receipt_message(invitation: Invitation, connection) -> EmailMultiAlternativ
     # Built when it goes: the answers as submitted, to whoever answered and to the library.
     response = invitation.response
     answers = response_answers(response)
-    to = _respondent_and_library(invitation, answers)
+    to = receipt_recipients(invitation, answers)
     if not to:
         return None
     sections = questionnaire_sections(questionnaire_version(invitation.round.questionnaire_id))
@@ -197,14 +197,14 @@ def _receipt_message(invitation: Invitation, connection) -> EmailMultiAlternativ
 def _reminder_message(invitation: Invitation, connection, rendered: RoundMails) -> EmailMultiAlternatives:
     # A library that has started: the person who started hears too, not only the library's address.
     response = getattr(invitation, "response", None)
-    to = _respondent_and_library(invitation, response_answers(response) if response else {})
+    to = receipt_recipients(invitation, response_answers(response) if response else {})
     return rendered.message(invitation, REMINDER, connection, to=to)
 
 
 def _reopened_message(invitation: Invitation, connection) -> EmailMultiAlternatives | None:
     # Built when it goes, like the receipt: to whoever answered and to the library, with the staff's reason.
     response = invitation.response
-    to = _respondent_and_library(invitation, response_answers(response))
+    to = receipt_recipients(invitation, response_answers(response))
     if not to:
         return None
     return mail_message(invitation, REOPENED, connection, to=to, reopening=response_reopening(response))

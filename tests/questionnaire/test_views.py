@@ -502,6 +502,8 @@ def test_submitting_mails_a_danish_receipt_with_the_answers_once(client, mailout
     client.post(reverse("questionnaire:submit", args=[invitation.token]))
     client.post(reverse("questionnaire:submit", args=[invitation.token]))  # a double click
     assert mailoutbox == []  # the submit does not wait on the mail server
+    receipt_page = client.get(reverse("questionnaire:landing", args=[invitation.token]), follow=True)
+    assert "En kopi af svarene sendes til per@example.com, viborg@example.dk." in text(receipt_page)
     work_off()
 
     assert len(mailoutbox) == 1
