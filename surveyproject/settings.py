@@ -1,10 +1,14 @@
 """Settings for Borgerservice-undersøgelsen.
 
-Every value that differs between a laptop, CI and production comes from the
-environment (or a `.env` file beside manage.py, which `make` writes for local use).
+Every value that differs between a laptop, CI and production comes from the environment, or
+from a file of NAME=value lines read without overriding it: the one DJANGO_ENV_FILE names (on a
+server /etc/borgerservice/borgerservice.env, which the services read too, so that manage.py run
+by hand sees what they see), else `.env` beside manage.py (which `make` writes for local use).
+deploy/borgerservice.env lists every setting.
 """
 
 import logging
+import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -16,7 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env")
+environ.Env.read_env(os.environ.get("DJANGO_ENV_FILE") or BASE_DIR / ".env")
 
 # --- Core -------------------------------------------------------------------
 
