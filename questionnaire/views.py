@@ -8,8 +8,8 @@ the number of questions or answers; the questionnaire comes from the process's c
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -39,6 +39,8 @@ class Visit:
     invitation: Invitation
     sections: list
     answers: dict
+    # A signed-in staff member looking at the link (the admin's "view on site", a link passed on).
+    by_staff: bool = False
 
     @property
     def round(self):
@@ -81,16 +83,27 @@ def review_url(invitation):
     return reverse("questionnaire:review", args=[invitation.token])
 
 
+def unknown_link(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    """The page for a link that leads nowhere (mistyped, cut short): the product's own, in debug as in production."""
+    return render(request, "404.html", status=404)
+
+
+def is_staff_visit(request: HttpRequest) -> bool:
+    """Whether a signed-in staff member is looking: staff look at a library's pages, they never visit as it."""
+    return request.user.is_authenticated and request.user.is_staff
+
+
 def _visit(request: HttpRequest, token: str, *, after_closing: bool = False) -> Visit | HttpResponse:
     """Return the visit for *token*, or the page that says why the round cannot be answered.
 
     With *after_closing*, a library that submitted keeps its visit once the round has
     closed: its answers stay visible through the link, as the receipt mail promises.
     """
-    invitation = get_object_or_404(
-        Invitation.objects.select_related("round", "library__municipality", "response"),
-        token=token,
+    invitation = (
+        Invitation.objects.select_related("round", "library__municipality", "response").filter(token=token).first()
     )
+    if invitation is None:
+        return unknown_link(request)
     round_ = invitation.round
     response = getattr(invitation, "response", None)
     submitted = response is not None and response.is_submitted
@@ -100,7 +113,7 @@ def _visit(request: HttpRequest, token: str, *, after_closing: bool = False) -> 
         return render(request, template, {"invitation": invitation, "round": round_}, status=403)
     round_.questionnaire = questionnaire_version(round_.questionnaire_id)
     sections = questionnaire_sections(round_.questionnaire)
-    return Visit(invitation, sections, response_answers(response))
+    return Visit(invitation, sections, response_answers(response), by_staff=is_staff_visit(request))
 
 
 # Every respondent page may show the library's answers and contact details: never cached,
@@ -112,7 +125,10 @@ def landing(request: HttpRequest, token: str) -> HttpResponse:
     visit = _visit(request, token, after_closing=True)
     if isinstance(visit, HttpResponse):
         return visit
-    invitation_mark_opened(visit.invitation)
+    # Only the library's own visit opens its link: a staff member looking (the admin's "view
+    # on site" is a staff member's browser, signed in) leaves first-opened and the status as they are.
+    if not visit.by_staff:
+        invitation_mark_opened(visit.invitation)
     if visit.is_submitted:
         return receipt(request, token, visit=visit)
     return render(
@@ -144,7 +160,7 @@ def section(request: HttpRequest, token: str, code: str) -> HttpResponse:
         if any(s.code == code for s in visit.sections):
             # A section hidden by an earlier answer: go on where the questionnaire continues.
             return redirect(visit.resume_url())
-        raise Http404
+        return unknown_link(request)
     # Next judges the page in full; Back and "save for later" keep what is there, gaps and all.
     action = request.POST.get("action")
     action = action if action in MOVES else "next"

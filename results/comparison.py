@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from .tallies import SOURCE, QuestionTally, Results
+from .templatetags.results_format import percentage_points
 
 EARLIER, CURRENT = "earlier", "current"
 
@@ -57,7 +58,7 @@ class ComparedFigure:
         if self.earlier is None or self.current is None:
             return None
         if self.unit == "share":
-            return round((self.current - self.earlier) * 100, 1)
+            return percentage_points(self.current, self.earlier)
         return self.current - self.earlier
 
 

@@ -494,6 +494,8 @@ def _economy_sheet(workbook, results: Results):
     )
     for code, name, value, number_format in figures:
         sheet.row([question, label, code, name, value], formats={4: number_format} if number_format else {})
+    if resources.withheld:
+        sheet.append([xlsx_text_cell(sheet.ws, resources.withheld_note)])
     for tally in (results.question(DEVELOPMENT_FUNDS), results.question(FUNDS_USED_FOR)):
         if tally is None:
             continue

@@ -11,7 +11,7 @@ The content is plain dataclasses with every figure already written as Danish tex
 split, an overview of the models with the map, a page per model (with its cases), the
 economy, dilemmas and challenges with their quotes, the libraries that have not started,
 and advice to other libraries. Every page names the source (`SOURCE`); a group of fewer
-than `FEW` libraries says so beside its figures; contact details never appear (quotes are
+than `SMALL_GROUP_MIN` libraries says so beside its figures; contact details never appear (quotes are
 credited only as their consent allows, and nothing else names a person).
 
 The number of queries is fixed whatever the number of responses, and lists of libraries
@@ -22,6 +22,7 @@ and written answers are cut at a few dozen, so time and memory stay flat in N.
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
@@ -45,10 +46,8 @@ from .tallies import (
     round_results,
     submitted_responses,
 )
-from .templatetags.results_format import kroner, percent
+from .templatetags.results_format import kroner, percent, round_half_up
 
-# A group of fewer libraries than this says so beside its figures.
-FEW = 5
 # How many libraries a model's page names, written answers a page quotes, services a model lists.
 LIBRARY_LIMIT = 40
 TEXT_LIMIT = 8
@@ -74,16 +73,16 @@ def kroner_words(amount) -> str:
         return percent(None)
     if amount < 1_000_000:
         return kroner(amount)
-    millions = round(amount / 1_000_000, 1)
+    millions = round_half_up(amount / 1_000_000, 1)
     text = number_format(millions, 0 if millions == int(millions) else 1)
     return ngettext("DKK %(amount)s million", "DKK %(amount)s million", 1 if millions == 1 else 2) % {"amount": text}
 
 
 def few_note(count: int) -> str:
-    """Return the warning that goes beside figures resting on fewer than FEW libraries ("" otherwise)."""
+    """Return the warning that goes beside figures resting on fewer than SMALL_GROUP_MIN libraries ("" otherwise)."""
     if count == 0:
         return _("No library answered.")
-    if count < FEW:
+    if count < settings.SMALL_GROUP_MIN:
         return ngettext(
             "Only %(count)s library: read the shares with care.",
             "Only %(count)s libraries: read the shares with care.",
@@ -400,7 +399,9 @@ def _model_pages(round, filters, results: Results, questions) -> tuple[tuple[Mod
 
 def _economy(results: Results) -> Economy:
     money = results.resources
-    if money.answered:
+    if money.withheld:
+        range_text = _("The amounts are not shown")
+    elif money.answered:
         range_text = _("From %(lowest)s to %(highest)s") % {
             "lowest": kroner_words(money.lowest),
             "highest": kroner_words(money.highest),
@@ -418,7 +419,7 @@ def _economy(results: Results) -> Economy:
         range_text,
         figures,
         money.answered,
-        few_note(money.answered),
+        money.withheld_note or few_note(money.answered),
         _chart(results.development_funds, ranked=False),
         _chart(results.funds_used_for),
     )

@@ -15,10 +15,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Aggregate, Count, F, FloatField, Max, Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from questionnaire.codes import (
     ACTIVE,
@@ -286,9 +288,29 @@ class MunicipalityModel:
         return Region(self.region).label
 
 
+def is_small_group(count: int) -> bool:
+    """Return whether a figure resting on *count* libraries (but some) could be pinned on one of them."""
+    return 0 < count < settings.SMALL_GROUP_MIN
+
+
+def withheld_note(count: int) -> str:
+    """Return the line that stands where figures resting on *count* libraries are withheld."""
+    return ngettext(
+        "Only %(count)s library gave a figure. Amounts resting on fewer than %(least)s libraries are not "
+        "shown, so that no figure can be traced to one library.",
+        "Only %(count)s libraries gave a figure. Amounts resting on fewer than %(least)s libraries are not "
+        "shown, so that no figure can be traced to one library.",
+        count,
+    ) % {"count": count, "least": settings.SMALL_GROUP_MIN}
+
+
 @dataclass(frozen=True)
 class Resources:
-    """The kroner set aside for the cooperation, over the libraries that gave a figure."""
+    """The kroner set aside for the cooperation, over the libraries that gave a figure.
+
+    Where fewer than SMALL_GROUP_MIN libraries gave one, the amounts are withheld (None) here,
+    in the one place that computes them, so no output can print one library's budget.
+    """
 
     answered: int
     lowest: int | None
@@ -296,6 +318,11 @@ class Resources:
     highest: int | None
     total: int | None
     label: str = ""  # the question's text
+    withheld: bool = False
+
+    @property
+    def withheld_note(self) -> str:
+        return withheld_note(self.answered) if self.withheld else ""
 
 
 @dataclass(frozen=True)
@@ -600,6 +627,8 @@ def _resources(data: _Data) -> Resources:
             middle = list(numbers[(count - 1) // 2 : count // 2 + 1])
             row["median"] = sum(middle) / len(middle)
     question = data.question(RESOURCES)
+    if is_small_group(row["answered"]):
+        row.update(lowest=None, median=None, highest=None, total=None, withheld=True)
     return Resources(**row, label=question.label if question else "")
 
 

@@ -1,9 +1,28 @@
+"""The apps' configurations that are the site's own: installed packages' apps under Danish names, and the site itself.
+
+django-axes names its app "Axes" and django-tasks-db "Tasks Database Backend"; neither
+translates it, and the admin shows an app's name on its index, in breadcrumbs and rights.
+INSTALLED_APPS names these configurations in their place (same app, same label).
+
+The site as a whole (settings, urls, health, logs) is an app too, only to register its system
+checks (surveyproject/checks.py).
+"""
+
+from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+from django_tasks_db.apps import TasksAppConfig
+
+
+class AxesConfig(AxesAppConfig):
+    verbose_name = _("Staff logins")
+
+
+class TasksDatabaseConfig(TasksAppConfig):
+    verbose_name = _("Queue of background tasks")
 
 
 class SiteConfig(AppConfig):
-    """The site as a whole (settings, urls, health, logs); an app only to register its system checks."""
-
     name = "surveyproject"
     verbose_name = "Borgerservice-undersøgelsen"
 

@@ -68,13 +68,13 @@ INSTALLED_APPS = [
     # Ships Bootstrap's CSS and JS as static files, so no CDN is needed.
     "bootstrap",
     # Locks out repeated failed logins to the admin (see Security below).
-    "axes",
+    "surveyproject.apps.AxesConfig",  # axes under a Danish name (surveyproject/apps.py)
     # Long work staff asked for and follow: big downloads, a big register import, anonymising; and
     # the workers' signs of life. Before django_tasks_db: its db_worker command takes the place of theirs.
     "jobs",
     # The task queue (see Background work below).
     "django_tasks",
-    "django_tasks_db",
+    "surveyproject.apps.TasksDatabaseConfig",  # django_tasks_db under a Danish name
     "questionnaire",
     "results",
     # The site as a whole: the system check for the native libraries (surveyproject/checks.py).
@@ -221,6 +221,9 @@ SURVEY_CONTACT_EMAIL = env.str("SURVEY_CONTACT_EMAIL", default="db@db.dk")
 REMINDER_INTERVAL_DAYS = env.int("REMINDER_INTERVAL_DAYS", default=7)
 # The landing page promises that contact details are deleted at most a year after a round closes.
 PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=365)
+# A figure resting on fewer libraries than this (a median, a lowest and highest amount) is not
+# printed in any output: with one or two libraries it would be that library's own answer.
+SMALL_GROUP_MIN = env.int("SMALL_GROUP_MIN", default=5)
 
 # --- Background work ------------------------------------------------------------
 

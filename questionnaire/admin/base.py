@@ -57,6 +57,22 @@ def yes_no_filter(title, parameter, condition):
     return YesNoFilter
 
 
+class RoundFilter(admin.RelatedFieldListFilter):
+    """A list filter by round offering the rounds libraries answer: never a hidden try-out round."""
+
+    def field_choices(self, field, request, model_admin):
+        return [(round_.pk, str(round_)) for round_ in Round.objects.real()]
+
+
+class RoundChoices:
+    """Forms of a ModelAdmin offer the rounds libraries answer: never a hidden try-out round."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Round:
+            kwargs["queryset"] = Round.objects.real()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """An admin for records that are only looked at: nobody adds, changes or deletes here."""
 

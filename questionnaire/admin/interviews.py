@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import CaseStory, Interview, InterviewQuote
 from ..services.interviews import challenge_choices, model_choices
+from .base import RoundChoices, RoundFilter
 
 
 class InterviewQuoteForm(forms.ModelForm):
@@ -36,9 +37,9 @@ class InterviewQuoteInline(admin.StackedInline):
 
 
 @admin.register(Interview)
-class InterviewAdmin(admin.ModelAdmin):
+class InterviewAdmin(RoundChoices, admin.ModelAdmin):
     list_display = ("__str__", "title", "round", "held_on", "interviewer", "quote_count")
-    list_filter = ("round",)
+    list_filter = (("round", RoundFilter),)
     search_fields = ("name", "title", "library__name", "municipality__name", "notes")
     autocomplete_fields = ("library", "municipality")
     list_select_related = ("round", "library__municipality", "municipality")
@@ -64,10 +65,10 @@ class CaseStoryForm(forms.ModelForm):
 
 
 @admin.register(CaseStory)
-class CaseStoryAdmin(admin.ModelAdmin):
+class CaseStoryAdmin(RoundChoices, admin.ModelAdmin):
     form = CaseStoryForm
     list_display = ("title", "model_label", "municipality", "round")
-    list_filter = ("round",)
+    list_filter = (("round", RoundFilter),)
     search_fields = ("title", "text", "municipality__name")
     autocomplete_fields = ("municipality",)
 

@@ -21,7 +21,7 @@ from ..models import Invitation, Mail, ResponseStatus, Round
 from ..services.corrections import response_for_staff
 from ..services.rounds import invitation_url
 from ..tracking import invitation_status
-from .base import SendMailPermission, admin_path, require, short_time, yes_no_filter
+from .base import RoundChoices, RoundFilter, SendMailPermission, admin_path, require, short_time, yes_no_filter
 from .mail import report_queued
 
 
@@ -58,7 +58,7 @@ class InvitationStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(SendMailPermission, admin.ModelAdmin):
+class InvitationAdmin(RoundChoices, SendMailPermission, admin.ModelAdmin):
     list_display = (
         "library",
         "municipality",
@@ -72,7 +72,7 @@ class InvitationAdmin(SendMailPermission, admin.ModelAdmin):
     # When the link was first opened and last saved is on each invitation's page: the list fits 1280 px.
     list_select_related = ("library__municipality", "round", "response")
     list_filter = (
-        "round",
+        ("round", RoundFilter),
         InvitationStatusFilter,
         yes_no_filter(_("mail failed"), "mail_failed", ~Q(send_error="")),
         "library__municipality__region",
@@ -151,12 +151,12 @@ class InvitationAdmin(SendMailPermission, admin.ModelAdmin):
     @admin.display(description=_("last saved"), ordering="response__last_saved_at")
     def last_saved(self, invitation):
         response = getattr(invitation, "response", None)
-        return short_time(response.last_saved_at) if response else None
+        return short_time(response.last_saved_at if response else None) or self.get_empty_value_display()
 
     @admin.display(description=_("submitted"), ordering="response__submitted_at")
     def submitted(self, invitation):
         response = getattr(invitation, "response", None)
-        return short_time(response.submitted_at) if response else None
+        return short_time(response.submitted_at if response else None) or self.get_empty_value_display()
 
     @admin.display(description=_("status"))
     def status(self, invitation):

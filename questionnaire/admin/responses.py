@@ -20,7 +20,7 @@ from ..services.corrections import response_reopen, response_submit_by_staff, st
 from ..services.questionnaire import questionnaire_sections
 from ..services.responses import IncompleteResponse
 from ..services.summary import answer_summary
-from .base import ReadOnlyAdmin, admin_path, page_context, require, short_time
+from .base import ReadOnlyAdmin, RoundFilter, admin_path, page_context, require, short_time
 
 
 class StaffChangeForm(forms.Form):
@@ -41,7 +41,12 @@ class StaffChangeForm(forms.Form):
 class ResponseAdmin(admin.ModelAdmin):
     list_display = ("library", "municipality", "round", "status", "is_test", "started", "last_saved", "submitted")
     list_select_related = ("invitation__library__municipality", "invitation__round")
-    list_filter = ("invitation__round", "status", "invitation__is_test", "invitation__library__municipality__region")
+    list_filter = (
+        ("invitation__round", RoundFilter),
+        "status",
+        "invitation__is_test",
+        "invitation__library__municipality__region",
+    )
     search_fields = ("invitation__library__name", "invitation__library__municipality__name")
     ordering = ("-last_saved_at",)
     list_per_page = 100
@@ -243,7 +248,11 @@ class ResponseChangeAdmin(ReadOnlyAdmin):
     )
     readonly_fields = fields
     list_select_related = ("response__invitation__library", "response__invitation__round", "question", "changed_by")
-    list_filter = ("kind", "response__invitation__round", ("changed_by", admin.RelatedOnlyFieldListFilter))
+    list_filter = (
+        "kind",
+        ("response__invitation__round", RoundFilter),
+        ("changed_by", admin.RelatedOnlyFieldListFilter),
+    )
     search_fields = ("response__invitation__library__name", "question__label", "reason")
     date_hierarchy = "changed_at"
     list_per_page = 100

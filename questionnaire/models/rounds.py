@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from ..mail.texts import validate_placeholders
@@ -107,6 +108,18 @@ class Round(models.Model):
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        super().clean()
+        # One rule for the admin's form and for open_round (services.rounds.round_open runs full_clean).
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            raise ValidationError(
+                {
+                    "closes_at": _("The round must close after it opens (%(opens)s).")
+                    % {"opens": date_format(timezone.localtime(self.opens_at), "DATETIME_FORMAT")}
+                },
+                code="closes_before_opening",
+            )
 
     def is_open(self, moment=None):
         moment = moment or timezone.now()

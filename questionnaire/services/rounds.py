@@ -4,6 +4,7 @@ import csv
 import datetime
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from ..definition import install_default
@@ -16,8 +17,13 @@ def closing_time(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(23, 59, 59)))
 
 
+@transaction.atomic
 def round_open(*, slug: str, title: str | None = None, closes_at=None) -> tuple[Round, bool]:
-    """Return the round *slug*, opening it on the current questionnaire if it does not exist yet."""
+    """Return the round *slug*, opening it on the current questionnaire if it does not exist yet.
+
+    Raise ValidationError, changing nothing, when the round would break a rule of Round (its
+    full_clean: e.g. a deadline before it opens).
+    """
     existing = Round.objects.filter(slug=slug).first()
     if existing:
         changed = []
@@ -28,12 +34,13 @@ def round_open(*, slug: str, title: str | None = None, closes_at=None) -> tuple[
             existing.closes_at = closes_at
             changed.append("closes_at")
         if changed:
+            existing.full_clean()
             existing.save(update_fields=changed)
         return existing, False
     questionnaire = install_default()
-    round_ = Round.objects.create(
-        slug=slug, title=title or questionnaire.title, questionnaire=questionnaire, closes_at=closes_at
-    )
+    round_ = Round(slug=slug, title=title or questionnaire.title, questionnaire=questionnaire, closes_at=closes_at)
+    round_.full_clean()
+    round_.save()
     return round_, True
 
 

@@ -68,7 +68,7 @@ def test_a_refusal_is_shown_and_a_crash_is_logged(kind, caplog):
     refused.refresh_from_db()
     crashed.refresh_from_db()
     assert (refused.status, refused.error) == (JobStatus.FAILED, "Runden er ikke lukket.")
-    assert crashed.status == JobStatus.FAILED and "workerens log" in crashed.error
+    assert crashed.status == JobStatus.FAILED and "baggrundsprocessens log" in crashed.error
     assert "boom" in caplog.text
 
 
@@ -122,7 +122,9 @@ def test_a_job_whose_worker_went_silent_is_started_again_until_its_starts_run_ou
     assert job_run(spent.pk, watch=True) == JobStatus.FAILED
     spent.refresh_from_db()
     assert (spent.status, spent.attempts, spent.upload) == (JobStatus.FAILED, 2, None)
-    assert spent.error.startswith("Arbejdet stoppede uventet: den worker, der udførte det, holdt op med at svare")
+    assert spent.error.startswith(
+        "Arbejdet stoppede uventet: den baggrundsproces, der udførte det, holdt op med at svare"
+    )
     assert "Det blev startet 2 gange. Prøv igen" in spent.error
     assert kind == [job.pk]  # never a third start
     assert job_run(spent.pk) is None

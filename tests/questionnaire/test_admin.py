@@ -181,7 +181,7 @@ def test_a_large_register_file_is_imported_by_a_worker_and_then_reported_as_a_sm
     job = Job.objects.get()
     assert page.status_code == 302 and page.url == admin_url("library_import_job", job.pk)
     waiting = manager_client.get(page.url).content.decode()
-    assert "register.xlsx venter på, at en worker importerer den." in waiting
+    assert "register.xlsx venter på, at baggrundsprocessen importerer den." in waiting
     assert '<meta http-equiv="refresh" content="2">' in waiting
     assert Library.objects.count() == 0
 
@@ -204,7 +204,7 @@ def test_a_register_import_whose_worker_stopped_says_so_and_is_started_again(man
     stopped = timezone.now() - timedelta(seconds=61)
     Job.objects.filter(pk=job.pk).update(status="running", attempts=1, claim="dead", heartbeat_at=stopped)
     html = manager_client.get(url).content.decode()
-    assert "Arbejdet stoppede uventet: den worker, der importerede filen, holdt op med at svare" in html
+    assert "Arbejdet stoppede uventet: den baggrundsproces, der importerede filen, holdt op med at svare" in html
     assert "den stoppede import har ikke ændret noget" in html and 'http-equiv="refresh"' in html
 
     job_run(job.pk, watch=True)  # the next worker runs the watcher
@@ -508,6 +508,39 @@ def test_a_closed_round_offers_no_sending(manager_client):
     assert admin_url("round_send_reminders", closed.pk) not in page
 
 
+def test_a_round_that_closes_before_it_opens_is_refused_on_the_closing_field(manager_client, busy_round):
+    form = {
+        "title": busy_round.title,
+        "questionnaire": busy_round.questionnaire_id,
+        "opens_at_0": "04.12.2026",
+        "opens_at_1": "17:30",
+        "closes_at_0": "03.12.2026",
+        "closes_at_1": "12:00",
+        "reminder_days": "",
+    }
+    page = manager_client.post(admin_url("round_change", busy_round.pk), form)
+    assert page.status_code == 200
+    assert page.context["adminform"].form.errors == {
+        "closes_at": ["Runden skal lukke, efter at den åbner (4. december 2026 kl. 17:30)."]
+    }
+    busy_round.refresh_from_db()
+    assert busy_round.closes_at > busy_round.opens_at
+
+
+def test_an_overview_of_a_round_nobody_is_invited_to_says_so(manager_client):
+    make_library()
+    round_ = make_round()
+    page = manager_client.get(admin_url("round_overview", round_.pk)).content.decode()
+    assert "Der er endnu ikke inviteret nogen biblioteker til denne runde." in page
+    assert "Alle inviterede biblioteker har indsendt" not in page
+
+
+def test_an_overview_of_a_round_everybody_answered_says_so(manager_client):
+    answer_all(make_invitation(), ACTIVE_ANSWERS)
+    page = manager_client.get(admin_url("round_overview", Invitation.objects.get().round_id)).content.decode()
+    assert "Alle inviterede biblioteker har indsendt." in page and "ikke inviteret nogen" not in page
+
+
 def test_a_round_takes_reminder_days(manager_client, busy_round):
     page = manager_client.get(admin_url("round_change", busy_round.pk)).content.decode()
     assert 'name="reminder_days"' in page
@@ -526,8 +559,8 @@ def test_anonymise_a_closed_round_from_the_admin(busy_round, manager_client):
     assert confirm.status_code == 200 and confirm.context["has_closed"]
     overview = manager_client.post(admin_url("round_anonymise", busy_round.pk), follow=True).content.decode()
     # A worker does it; the overview says so, reloads itself and offers no second removal.
-    assert "En worker fjerner personoplysningerne; oversigten viser, når det er gjort." in overview
-    assert "En worker fjerner dem (bestilt " in overview
+    assert "Baggrundsprocessen fjerner personoplysningerne; oversigten viser, når det er gjort." in overview
+    assert "Baggrundsprocessen fjerner dem (bestilt " in overview
     assert '<meta http-equiv="refresh" content="5">' in overview
     assert admin_url("round_anonymise", busy_round.pk) not in overview
     busy_round.refresh_from_db()

@@ -1,5 +1,5 @@
 import csv
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -27,6 +27,14 @@ def test_the_register_has_the_98_municipalities_in_five_regions():
     }
     assert regions == {"hovedstaden": 29, "sjaelland": 17, "syddanmark": 22, "midtjylland": 19, "nordjylland": 11}
     assert not Municipality.objects.filter(name="Christiansø").exists()
+
+
+def test_open_round_refuses_a_deadline_before_the_round_opens_and_changes_nothing():
+    call_command("open_round", "bs-2030", "--closes", "2030-09-30")
+    Round.objects.update(opens_at=timezone.make_aware(datetime(2030, 10, 1, 9)))
+    with pytest.raises(CommandError, match=r"Runden skal lukke, efter at den åbner \(1\. oktober 2030 kl\. 09:00\)"):
+        call_command("open_round", "bs-2030", "--closes", "2030-09-15")
+    assert timezone.localtime(Round.objects.get().closes_at).date() == date(2030, 9, 30)
 
 
 def test_open_round_is_idempotent_and_sets_the_deadline_to_the_end_of_the_day(capsys):

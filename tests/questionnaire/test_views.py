@@ -110,6 +110,64 @@ def test_unknown_links_get_the_same_danish_404(client, token, invitation):
     assert "Linket er ikke gyldigt" in text(page)
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/s/nonsense/",
+        "/s/nonsense",
+        "/s/{token}/nosuchpage/",
+        "/s/{token}x/review/",
+        "/s/{token}/section/nosuch/",
+        "/s/",
+    ],
+)
+def test_a_mistyped_link_is_the_products_404_in_debug_too(client, settings, invitation, path):
+    """Under DEBUG (make run), Django would answer with its English page listing the URL patterns."""
+    settings.DEBUG = True
+    settings.SURVEY_CONTACT_EMAIL = "survey@db.example"
+    page = client.get(path.format(token=invitation.token), follow=True)
+    assert page.status_code == 404
+    html = text(page)
+    assert "Linket er ikke gyldigt" in html and "Page not found" not in html and "URLconf" not in html
+    assert 'href="mailto:survey@db.example"' in html and "bibliotekets navn" in html
+
+
+def test_a_link_cut_before_its_last_slash_still_leads_to_the_landing_page(client, invitation):
+    assert client.get(f"/s/{invitation.token}", follow=True).redirect_chain == [(invitation.get_absolute_url(), 301)]
+
+
+def test_a_staff_member_looking_at_a_librarys_link_does_not_open_it(client, invitation):
+    from tests.conftest import make_staff
+
+    client.force_login(make_staff())
+    page = text(client.get(invitation.get_absolute_url()))
+    invitation.refresh_from_db()
+    assert invitation.first_opened_at is None
+    assert "dit besøg tæller ikke" in page
+    client.logout()
+    client.get(invitation.get_absolute_url())
+    invitation.refresh_from_db()
+    assert invitation.first_opened_at is not None
+
+
+def test_the_admins_view_on_site_leaves_the_tracking_as_it_was(client, invitation):
+    """The admin's "Se på website" goes through Django's shortcut to the personal link, signed in."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from questionnaire.tracking import invitation_status
+    from tests.conftest import make_staff
+
+    before = invitation_status(invitation)
+    client.force_login(make_staff(is_superuser=True))
+    change = text(client.get(reverse("admin:questionnaire_invitation_change", args=[invitation.pk])))
+    shortcut = reverse("admin:view_on_site", args=[ContentType.objects.get_for_model(Invitation).pk, invitation.pk])
+    assert f'href="{shortcut}"' in change
+    landing = client.get(shortcut, follow=True)
+    assert landing.redirect_chain[-1][0].endswith(invitation.get_absolute_url()) and landing.status_code == 200
+    invitation.refresh_from_db()
+    assert invitation.first_opened_at is None and invitation_status(invitation) == before
+
+
 def test_closed_round_says_so_in_danish_and_saves_nothing(client):
     invitation = make_invitation(round=make_round(closes_at=timezone.now() - timedelta(days=1)))
     assert "Undersøgelsen er lukket" in text(client.get(invitation.get_absolute_url()))

@@ -71,7 +71,7 @@ def test_a_large_round_is_made_by_a_worker_and_then_offered(staff_client, large)
     assert response.status_code == 302 and response["Location"] == page_url
 
     waiting = staff_client.get(page_url).content.decode()
-    assert "Filen venter på en worker." in waiting
+    assert "Filen venter på baggrundsprocessen." in waiting
     assert '<meta http-equiv="refresh" content="3">' in waiting
     assert "Excel-filen med koder" in waiting
     # Asking again while it waits finds the same job.
@@ -221,7 +221,7 @@ def test_a_job_whose_worker_is_killed_is_started_again_by_the_next_worker(staff_
         wait_for(watched.exists, 30, "the second worker to look at the running job")
         job.refresh_from_db()
         assert (job.status, job.attempts) == (JobStatus.RUNNING, 1)
-        assert "Filen laves nu af en worker." in staff_client.get(page_url).content.decode()
+        assert "Filen laves nu af baggrundsprocessen." in staff_client.get(page_url).content.decode()
 
         first.kill()
         first.wait(5)
@@ -253,7 +253,7 @@ def test_a_job_whose_worker_is_killed_with_no_starts_left_fails_in_danish_and_as
         first.wait(5)
         wait_for(lambda: Job.objects.silent().filter(pk=job.pk).exists(), 3 * LEASE, "the lease to lapse")
         silent = staff_client.get(page_url).content.decode()
-        assert "Arbejdet stoppede uventet: den worker, der lavede filen, holdt op med at svare" in silent
+        assert "Arbejdet stoppede uventet: den baggrundsproces, der lavede filen, holdt op med at svare" in silent
         assert "markeret som fejlet; derefter kan du lave filen igen" in silent
         assert 'http-equiv="refresh"' in silent  # it follows the job on
 

@@ -16,6 +16,7 @@ import re
 from datetime import date
 
 import pytest
+from openpyxl import load_workbook
 from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.enum.dml import MSO_FILL, MSO_PATTERN
@@ -24,8 +25,9 @@ from pptx.util import Emu, Inches, Pt
 from pypdf import PdfReader
 
 from questionnaire.models import CaseStory, Interview, InterviewQuote, Municipality, QuoteConsent
+from results.excel import workbook_write
 from results.quotes import INTERVIEW, round_quotes
-from results.report import FEW, kroner_words, report_build, report_filename, report_write
+from results.report import kroner_words, report_build, report_filename, report_write
 from results.tallies import NO_FILTERS, SOURCE, Filters, round_results
 from tests.conftest import make_library, make_round
 from tests.results.conftest import HOSTILE_QUOTE
@@ -142,20 +144,16 @@ def test_report_holds_the_rounds_figures(interviews):
     assert model_3.example_library == "Københavns Biblioteker"
     assert model_3.example_services == ("Sygesikring", "Pas", "Skattespørgsmål")
     assert [case.heading for case in model_3.cases] == ["Case fra Aabenraa: Synergier og fordele i samarbejdet"]
-    assert plain(report.economy.range_text) == "Fra 20.000 kr. til 300.000 kr."
-    assert plain([figure.value for figure in report.economy.figures]) == [
-        "20.000 kr.",
-        "100.000 kr.",
-        "300.000 kr.",
-        "420.000 kr.",
-        "3",
-    ]
+    # Three libraries gave an amount: fewer than SMALL_GROUP_MIN (5), so no amount is printed.
+    assert report.economy.range_text == "Beløbene vises ikke"
+    assert plain([figure.value for figure in report.economy.figures]) == ["–", "–", "–", "–", "3"]
+    assert report.economy.note.startswith("Kun 3 biblioteker har oplyst et beløb.")
     assert report.not_started.count == 2
 
 
-def test_few_libraries_are_flagged(survey):
+def test_few_libraries_are_flagged(survey, settings):
     report = report_build(round=survey.round, filters=Filters(region="midtjylland"))
-    assert report.headline.base == 2 < FEW
+    assert report.headline.base == 2 < settings.SMALL_GROUP_MIN
     assert report.headline.note == "Kun 2 biblioteker: læs andelene med forsigtighed."
     assert report.scope == "Region Midtjylland"
 
@@ -219,8 +217,8 @@ def test_pdf_holds_the_figures(pdf):
     for heading, count in (("Model 1", 1), ("Model 3", 3), ("Model 4", 1)):
         page = next(page for page in pdf if f"{heading} " in page and "Biblioteker, der bruger modellen" in page)
         assert f"{count} Biblioteker, der bruger modellen" in page
-    assert "Fra 20.000 kr. til 300.000 kr." in text
-    assert "420.000 kr." in text
+    assert "Beløbene vises ikke" in text and "Kun 3 biblioteker har oplyst et beløb" in text  # fewer than 5
+    assert "420.000 kr." not in text
     assert "Case fra Aabenraa: Synergier og fordele i samarbejdet" in text
 
 
@@ -313,7 +311,7 @@ def test_deck_holds_the_figures_and_quotes(presentation):
     assert "67 % af besvarelserne har borgerserviceaktiviteter" in text
     model_3 = next(slide for slide in texts if "Model 3 " in slide and "Biblioteker, der bruger modellen" in slide)
     assert "3 Biblioteker, der bruger modellen" in model_3 and "Lystrup Bibliotek" in model_3
-    assert "Fra 20.000 kr. til 300.000 kr." in text
+    assert "Beløbene vises ikke" in text and "Kun 3 biblioteker har oplyst et beløb" in text  # fewer than 5
     culture = next(
         slide for slide in texts if "Kulturforskelle og forskellige opfattelser af service" in slide and "”" in slide
     )
@@ -433,3 +431,20 @@ def test_command_writes_either_format(survey, tmp_path):
     assert Presentation(str(tmp_path / "r.pptx")).slides
     with pytest.raises(CommandError):
         call_command("report", "bs2009", "--output", str(tmp_path / "r.docx"))
+
+
+def test_an_amount_resting_on_fewer_libraries_than_the_threshold_is_printed_nowhere(survey, settings, client):
+    # The hand-made round has three amounts (20.000, 100.000 and 300.000 kr.): fewer than the default 5.
+    results = round_results(survey.round, NO_FILTERS)
+    money = results.resources
+    assert money.withheld and (money.lowest, money.median, money.highest, money.total) == (None,) * 4
+    note = "Kun 3 biblioteker har oplyst et beløb"
+
+    text = " ".join(plain(pdf_pages(survey.round)))
+    assert note in text and "420.000 kr." not in text and "300.000 kr." not in text
+    deck_text = " ".join(slide_texts(slide) for slide in deck(survey.round).slides)
+    assert note in plain(deck_text) and "420.000" not in deck_text
+    workbook = io.BytesIO()
+    workbook_write(round=survey.round, filters=NO_FILTERS, handle=workbook)
+    economy = list(load_workbook(io.BytesIO(workbook.getvalue()))["Økonomi"].iter_rows(values_only=True))
+    assert 420000 not in {cell for row in economy for cell in row} and any(note in str(row[0]) for row in economy)

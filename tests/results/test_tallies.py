@@ -7,6 +7,7 @@ from questionnaire.models import LibraryKind, Municipality, Region, Response
 from questionnaire.services.answers import response_answers
 from results import tallies
 from results.tallies import Filters
+from results.templatetags.results_format import percent, percentage_points, round_half_up, whole_percent
 from tests.conftest import NOT_STARTED_ANSWERS, count_queries, make_round
 from tests.results.conftest import HOSTILE_QUOTE, answers, make_response
 
@@ -142,7 +143,8 @@ def test_model_adoption_per_region(survey):
     assert overall.code == "model_3" and [cell.count for cell in per_region] == [1, 0, 0, 2, 0]
 
 
-def test_resources(survey):
+def test_resources(survey, settings):
+    settings.SMALL_GROUP_MIN = 1  # the arithmetic, on groups too small to publish
     resources = tallies.round_results(survey.round).resources
     assert resources == tallies.Resources(
         answered=3,
@@ -154,7 +156,8 @@ def test_resources(survey):
     )
 
 
-def test_resources_median_of_an_even_number_and_of_none(survey):
+def test_resources_median_of_an_even_number_and_of_none(survey, settings):
+    settings.SMALL_GROUP_MIN = 1  # the arithmetic, on groups too small to publish
     resources = tallies.round_results(survey.round, Filters(region="midtjylland")).resources
     assert (resources.answered, resources.median, resources.total) == (2, 160_000, 320_000)
     nothing = tallies.round_results(survey.round, Filters(region="nordjylland")).resources
@@ -167,7 +170,8 @@ def test_resources_median_of_an_even_number_and_of_none(survey):
     )
 
 
-def test_median_without_percentile_cont(survey, monkeypatch):
+def test_median_without_percentile_cont(survey, monkeypatch, settings):
+    settings.SMALL_GROUP_MIN = 1  # the arithmetic, on groups too small to publish
     # SQLite (for `make run`) has no percentile_cont: the fallback must agree, for odd, even and no counts.
     expected = [
         (filters, tallies.round_results(survey.round, filters).resources)
@@ -233,7 +237,8 @@ def test_filter_by_region(survey):
     assert [quote.region for quote in results.quotes] == ["midtjylland"]
 
 
-def test_filter_by_kind(survey):
+def test_filter_by_kind(survey, settings):
+    settings.SMALL_GROUP_MIN = 1  # the arithmetic, on groups too small to publish
     results = tallies.round_results(survey.round, Filters(kind=LibraryKind.BRANCH))
     assert (results.headline.invited, results.headline.responses, results.headline.active) == (1, 1, 1)
     assert counts(results.question("models")) == {"model_3": 1, "model_4": 1}
@@ -319,3 +324,18 @@ def test_streamed_reads_are_planned_for_every_row(db):
     with connection.cursor() as cursor:
         cursor.execute("SHOW cursor_tuple_fraction")
         assert cursor.fetchone() == ("1",)
+
+
+@pytest.mark.parametrize(
+    ("share", "written"),
+    [(1 / 40, "3%"), (0.145, "15%"), (0.125, "13%"), (0.454, "45%"), (0.995, "100%"), (0.0049, "0%")],
+)
+def test_shares_are_rounded_half_up_as_danish_statistics_print_them(share, written):
+    assert percent(share).replace("\xa0", "").replace(" ", "") == written
+    assert whole_percent(share) == int(written.rstrip("%"))
+
+
+def test_a_change_in_percentage_points_is_rounded_half_up():
+    assert percentage_points(0.45, 0.30) == 15.0
+    assert percentage_points(0.3125, 0.30) == 1.3  # 1.25 points
+    assert round_half_up(2.5) == 3 and round_half_up(-0.0) == 0

@@ -90,11 +90,19 @@ def test_page_shows_the_figures(staff_client):
     services = section(html, "services")
     assert services.index("Pas") < services.index("Sygesikring") < services.index("Skattespørgsmål")
     economy = section(html, "economy")
-    for amount in ("20.000", "100.000", "300.000", "420.000"):
-        assert f"{amount}\xa0kr." in economy  # Danish grouping and kroner
+    # Three libraries gave an amount, fewer than SMALL_GROUP_MIN (5): no amount, and why.
+    assert "Kun 3 biblioteker har oplyst et beløb" in economy and "kr." not in economy
     challenges = section(html, "challenges")
     assert challenges.index("Kulturforskelle") < challenges.index("Lovstof")
     assert "Cache-Control" in response and "no-cache" in response["Cache-Control"]
+
+
+def test_page_shows_amounts_in_danish_when_enough_libraries_gave_one(staff_client, settings):
+    settings.SMALL_GROUP_MIN = 3
+    economy = section(page(staff_client).content.decode(), "economy")
+    for amount in ("20.000", "100.000", "300.000", "420.000"):
+        assert f"{amount}\xa0kr." in economy  # Danish grouping and kroner
+    assert "Kun 3 biblioteker" not in economy
 
 
 def test_every_table_and_chart_names_the_source(staff_client):

@@ -1,5 +1,6 @@
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -27,7 +28,10 @@ class Command(BaseCommand):
         closes_at = end_of_day(closes) if closes else None
         if closes_at and closes_at <= timezone.now():
             raise CommandError("--closes lies in the past.")
-        round_, created = round_open(slug=slug, title=title, closes_at=closes_at)
+        try:
+            round_, created = round_open(slug=slug, title=title, closes_at=closes_at)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
         state = "opened" if created else "already exists"
         self.stdout.write(
             f"Round {round_.slug} ({round_.title}) {state}, questionnaire version {round_.questionnaire.version}."

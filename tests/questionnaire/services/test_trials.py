@@ -1,5 +1,6 @@
 """Test links: staff answer as a library would, and those answers are absent from every figure, list and mail."""
 
+import re
 from dataclasses import replace
 from io import BytesIO
 
@@ -8,7 +9,7 @@ from django.core import mail
 from openpyxl import load_workbook
 
 from questionnaire.mail.recipients import invitations_to_send, invitations_without_email, reminders_to_send
-from questionnaire.models import Invitation, Library, Mail, Response, Round
+from questionnaire.models import CaseStory, Interview, Invitation, Library, Mail, Response, Round
 from questionnaire.services.rounds import invitations_create
 from questionnaire.services.trials import trial_answers_remove, trial_invitation, trial_round
 from questionnaire.tracking import round_non_respondents, round_overview
@@ -122,6 +123,31 @@ def test_a_version_is_tried_through_a_hidden_round_that_no_list_shows(manager_cl
     rounds = manager_client.get(admin_url("round_changelist"))
     assert invitation.round.slug not in rounds.content.decode()
     assert manager_client.get(admin_url("round_change", invitation.round.pk)).status_code == 302  # not found
+
+
+def test_no_page_where_staff_pick_a_round_offers_the_hidden_round(manager_client, survey, manager):  # noqa: F811
+    hidden = trial_invitation(round=trial_round(survey.round.questionnaire), user=manager).round
+    answer_all(Invitation.objects.get(round=hidden), ACTIVE_ANSWERS, submit=False)
+    Interview.objects.create(round=survey.round, name="Hanne Jensen", municipality_id=_municipality_id())
+    CaseStory.objects.create(round=survey.round, title="Viborg", model="model_3", text="…")
+
+    def offered(url, field="round") -> set[int]:
+        html = manager_client.get(url).content.decode()
+        select = re.search(rf'<select name="{field}"[^>]*>(.*?)</select>', html, re.S)
+        return {int(value) for value in re.findall(r'<option value="(\d+)"', select.group(1))}
+
+    for model in ("invitation", "interview", "casestory"):
+        assert offered(admin_url(f"{model}_add")) == {survey.round.pk, survey.other_round.pk}, model
+    for model, parameter in (
+        ("invitation", "round__id__exact"),
+        ("response", "invitation__round__id__exact"),
+        ("interview", "round__id__exact"),
+        ("casestory", "round__id__exact"),
+        ("responsechange", "response__invitation__round__id__exact"),
+    ):
+        filters = manager_client.get(admin_url(f"{model}_changelist")).content.decode()
+        assert f"{parameter}={survey.round.pk}" in filters, model
+        assert f"{parameter}={hidden.pk}" not in filters, model
 
 
 def test_trying_a_round_from_its_page(manager_client, survey, manager):  # noqa: F811
