@@ -146,7 +146,7 @@ def test_the_admin_start_and_a_rounds_overview_say_in_danish_when_no_worker_runs
 
     gone = seen("w", ago=timedelta(minutes=5))
     page = manager_client.get(reverse("admin:index")).content.decode()
-    assert f"{NO_WORKER} (sidst set" in page and "borgerservice-worker" in page
+    assert f"{NO_WORKER} (sidst set" in page and "afsenderen skal startes igen" in page
 
     Worker.objects.filter(pk=gone.pk).update(seen_at=timezone.now())
     for url in pages:
