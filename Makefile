@@ -2,6 +2,7 @@
 #   make run   – set up, load demo data and serve on http://127.0.0.1:8000/
 #   make test  – set up and run the whole test suite against PostgreSQL
 #   make bench – benchmarks and the database fault test (bench/README.md)
+#   make lock  – after changing requirements*.txt: pin every package with its hashes
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -10,13 +11,24 @@ HOST ?= 127.0.0.1:8000
 # The tests need PostgreSQL; pytest-django creates and drops test_borgerservice.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/borgerservice
 
-.PHONY: run test bench setup lint audit messages clean
+.PHONY: run test bench setup lint audit messages lock clean
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# Every package, direct and transitive, at the version and with the hashes of requirements-dev.lock
+# (a superset of requirements.lock, which production installs the same way): a package that
+# changed on the registry, or one nobody pinned, fails the install instead of slipping in.
+$(VENV)/.installed: requirements.lock requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
+
+# requirements.txt and requirements-dev.txt are the lists people edit; the locks are made from them
+# (uv, pinned in requirements-dev.txt). The development lock is held to the runtime lock's versions,
+# so that CI tests exactly what production installs.
+lock: setup
+	$(VENV)/bin/uv pip compile requirements.txt --quiet --generate-hashes --python-version 3.11 \
+	  --custom-compile-command "make lock" --output-file requirements.lock
+	$(VENV)/bin/uv pip compile requirements-dev.txt --quiet --generate-hashes --python-version 3.11 \
+	  --constraint requirements.lock --custom-compile-command "make lock" --output-file requirements-dev.lock
 
 # Local settings for trying the app: debug on, a secret key made once for this checkout.
 .env:
@@ -65,7 +77,7 @@ lint: setup
 # vulnerability service answers, it says "not audited" instead of claiming a pass.
 audit: setup
 	$(VENV)/bin/bandit -q -r questionnaire results jobs surveyproject -x '*/migrations/*' -s B311
-	$(PY) scripts/audit.py requirements.txt
+	$(PY) scripts/audit.py requirements.lock
 
 messages: setup
 	$(PY) manage.py makemessages -l da --no-obsolete --no-location --ignore=.venv --ignore=staticfiles --ignore=tests

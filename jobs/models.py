@@ -129,3 +129,24 @@ class Job(models.Model):
     def attempts_left(self) -> int:
         """How many more times a worker may start the work, should the one running it stop."""
         return max(settings.JOB_MAX_ATTEMPTS - self.attempts, 0)
+
+
+class Worker(models.Model):
+    """A worker process (``manage.py db_worker``) and when it last showed it was alive (jobs.workers)."""
+
+    # The worker id db_worker gives itself; its tasks carry it (DBTaskResult.worker_ids).
+    name = models.CharField(_("worker id"), max_length=64, unique=True)
+    host = models.CharField(_("machine"), max_length=255, blank=True)
+    pid = models.PositiveIntegerField(_("process id"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    seen_at = models.DateTimeField(_("last sign of life"), default=timezone.now, db_index=True)
+    # Set when the worker stopped as asked (a deploy, systemctl stop); a killed one just falls silent.
+    stopped_at = models.DateTimeField(_("stopped"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("worker")
+        verbose_name_plural = _("workers")
+        ordering = ["-seen_at"]
+
+    def __str__(self):
+        return f"{self.host or '?'}:{self.pid or '?'} ({self.name[:8]})"

@@ -10,7 +10,7 @@ This script runs it and decides from its JSON report:
 - some looked up, some not: the service answered, so a package it cannot find is a
   failure (pip-audit's --strict).
 
-Usage: python scripts/audit.py [requirements file], from the project's virtualenv.
+Usage: python scripts/audit.py [requirements file, pinned: requirements.lock], from the project's virtualenv.
 """
 
 import json
@@ -41,9 +41,10 @@ def verdict(report: dict) -> tuple[int, list[str]]:
     return 0, [f"audited: no known vulnerabilities in {len(audited)} packages"]
 
 
-def main(requirements: str = "requirements.txt") -> int:
+def main(requirements: str = "requirements.lock") -> int:
     pip_audit = Path(sys.executable).with_name("pip-audit")
-    command = [str(pip_audit), "-r", requirements, "--progress-spinner", "off", "--format", "json"]
+    # The lock pins every package: look each up as pinned, without installing anything to resolve them.
+    command = [str(pip_audit), "-r", requirements, "--no-deps", "--progress-spinner", "off", "--format", "json"]
     result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603 - our own tool
     try:
         report = json.loads(result.stdout)

@@ -1,9 +1,14 @@
 """Settings for Borgerservice-undersøgelsen.
 
-Every value that differs between a laptop, CI and production comes from the
-environment (or a `.env` file beside manage.py, which `make` writes for local use).
+Every value that differs between a laptop, CI and production comes from the environment, or
+from a file of NAME=value lines read without overriding it: the one DJANGO_ENV_FILE names (on a
+server /etc/borgerservice/borgerservice.env, which the services read too, so that manage.py run
+by hand sees what they see), else `.env` beside manage.py (which `make` writes for local use).
+deploy/borgerservice.env lists every setting.
 """
 
+import logging
+import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -15,7 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env")
+environ.Env.read_env(os.environ.get("DJANGO_ENV_FILE") or BASE_DIR / ".env")
 
 # --- Core -------------------------------------------------------------------
 
@@ -64,13 +69,16 @@ INSTALLED_APPS = [
     "bootstrap",
     # Locks out repeated failed logins to the admin (see Security below).
     "surveyproject.apps.AxesConfig",  # axes under a Danish name (surveyproject/apps.py)
+    # Long work staff asked for and follow: big downloads, a big register import, anonymising; and
+    # the workers' signs of life. Before django_tasks_db: its db_worker command takes the place of theirs.
+    "jobs",
     # The task queue (see Background work below).
     "django_tasks",
     "surveyproject.apps.TasksDatabaseConfig",  # django_tasks_db under a Danish name
     "questionnaire",
     "results",
-    # Long work staff asked for and follow: big downloads, a big register import, anonymising.
-    "jobs",
+    # The site as a whole: the system check for the native libraries (surveyproject/checks.py).
+    "surveyproject.apps.SiteConfig",
 ]
 
 MIDDLEWARE = [
@@ -151,7 +159,8 @@ USE_TZ = True
 # --- Static files -------------------------------------------------------------
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where `collectstatic` puts the files (production: a directory the service user may write at deploys).
+STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 # Production serves hashed, compressed files made by `collectstatic`; local use and
 # the tests serve straight from the installed apps, with nothing to collect first.
 COLLECTED_STATIC = env.bool("DJANGO_COLLECTED_STATIC", default=not DEBUG)
@@ -237,6 +246,14 @@ JOB_KEEP_HOURS = env.int("JOB_KEEP_HOURS", default=24)
 # at most JOB_MAX_ATTEMPTS times in all, and then failed with a reason staff can read.
 JOB_LEASE_SECONDS = env.int("JOB_LEASE_SECONDS", default=120)
 JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=2)
+# Every worker shows it is alive (jobs/workers.py); one unseen for this long counts as not running:
+# the staff pages say so in Danish, /healthz answers 503, and its unfinished task is marked dead.
+WORKER_SILENT_SECONDS = env.int("WORKER_SILENT_SECONDS", default=180)
+# /healthz answers 503 when a task that is due has waited longer than this for a worker (a worker
+# busy with one long job makes the others wait: a large round's report takes a few minutes).
+HEALTH_QUEUE_WAIT_SECONDS = env.int("HEALTH_QUEUE_WAIT_SECONDS", default=600)
+# The queue's record of a finished task is deleted by run_scheduled after this many days.
+TASK_RESULTS_KEEP_DAYS = env.int("TASK_RESULTS_KEEP_DAYS", default=7)
 
 # --- Security ------------------------------------------------------------------
 
@@ -248,7 +265,6 @@ SECURE_SSL_REDIRECT = HTTPS
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-# The proxy in front (see README) terminates TLS and says so in this header.
 # How many reverse proxies stand in front of the app (nginx alone: 1). Only then are the
 # forwarded headers believed: the client's address (surveyproject/client.py) and whether the
 # request came by HTTPS. With none, a client could claim either.
@@ -256,6 +272,8 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 SECURE_PROXY_SSL_HEADER = (
     (env.str("DJANGO_PROXY_SSL_HEADER", default="HTTP_X_FORWARDED_PROTO"), "https") if TRUSTED_PROXY_COUNT else None
 )
+# A monitor may ask the app itself for /healthz over plain http, past the proxy.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 # django-axes checks every login first, so that a locked-out client is refused even
@@ -271,6 +289,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=60
 # out. The address is the client's, behind the proxies of TRUSTED_PROXY_COUNT too.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "surveyproject.client.client_address"
+# Axes logs each failed login; without the user name and address (they are in the admin, under Axes).
+AXES_CLIENT_STR_CALLABLE = "surveyproject.logs.axes_client"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 # After a login without a usable ?next=, go to the admin (Django's default is /accounts/profile/, a 404).
@@ -301,12 +321,17 @@ CONTENT_SECURITY_POLICY = {
 # Respondent text may be long, but never megabytes.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
+# One line per record on standard error (the journal, under systemd): time, level, logger, message;
+# no e-mail address or personal link in it (surveyproject/logs.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"line": {"()": "surveyproject.logs.LineFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="WARNING")},
 }
+# Python's warnings (a deprecation, a missing directory) go to the same log, in the same format.
+logging.captureWarnings(True)
 
 # --- The register import ---------------------------------------------------------
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from ..mail.outbox import invitations_enqueue, reminders_enqueue
-from ..mail.progress import progress
+from ..mail.progress import batch_sender_stopped, progress
 from ..mail.recipients import invitations_to_send, reminders_to_send
 from ..models import MailBatch, MailKind
 from .base import RoundPages, SendMailPermission, admin_path, require
@@ -103,6 +103,7 @@ class RoundMailPages(SendMailPermission, RoundPages):
             title,
             batch=batch,
             progress=progress(batch.mails.all()),
+            sender_stopped=batch_sender_stopped(batch),
             refresh_seconds=None if batch.is_finished else REFRESH_SECONDS,
         )
         return TemplateResponse(request, "admin/questionnaire/round/mail_progress.html", context)

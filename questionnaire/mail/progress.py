@@ -6,8 +6,10 @@ Counted in a constant number of queries, however many mails; the admin's pages r
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
 
 from ..models import Mail, MailBatch, MailStatus, Round
+from .sending import mail_lease
 
 
 @dataclass
@@ -31,6 +33,13 @@ class MailProgress:
     @property
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 100
+
+
+def batch_sender_stopped(batch: MailBatch) -> bool:
+    """Whether the worker sending *batch* stopped in the middle: silent past its lease (the next worker takes over)."""
+    return (
+        not batch.is_finished and batch.heartbeat_at is not None and batch.heartbeat_at < timezone.now() - mail_lease()
+    )
 
 
 def progress(mails: QuerySet, *, failures: int = 200) -> MailProgress:

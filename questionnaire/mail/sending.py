@@ -222,7 +222,10 @@ def _deliver(mail: Mail, token: str, connection, rendered: RoundMails) -> tuple[
             raise smtplib.SMTPServerDisconnected(_("The mail backend sent nothing."))
     except Exception as error:  # any failure belongs to this mail only
         refused = refusal(error)
-        logger.warning("%s mail to %s refused: %s", mail.kind, ", ".join(message.to), refused.text)
+        # The library's id, not its address (surveyproject/logs.py also blanks any address in the server's words).
+        logger.warning(
+            "%s mail %s to library %s refused: %s", mail.kind, mail.pk, mail.invitation.library_id, refused.text
+        )
         return _refused(mail, token, refused), refused
     # Marked at once: a worker killed after this has nothing left to send twice.
     _mark_sent(mail, token)

@@ -356,7 +356,7 @@ def test_invite_and_send_invitations_from_the_overview(busy_round, manager_clien
     waiting = manager_client.get(done.url)
     html = waiting.content.decode()
     assert '<meta http-equiv="refresh" content="3">' in html
-    assert waiting.context["progress"].queued == 2 and "Venter på baggrundsprocessen." in html
+    assert waiting.context["progress"].queued == 2 and "Venter på at blive sendt." in html
     work_off()
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
         Library.objects.filter(name__in=["Aarhus Ikke sendt", "Ikke inviteret"]).values_list("email", flat=True)

@@ -1,6 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from jobs.housekeeping import housekeep
 from jobs.services import jobs_prune
 from questionnaire.mail.outbox import scheduled_reminders_enqueue
 from questionnaire.mail.runs import mail_resume
@@ -11,8 +12,9 @@ class Command(BaseCommand):
         "The scheduled work, for one cron line (every 15 minutes is plenty; safe to run as often as one likes): "
         "queue the reminders of every round whose reminder day has come (Round.reminder_days), remove the "
         "personal data that is due (anonymise_round --due), queue again mail that a dead worker left, "
-        "take over or stop background jobs whose worker stopped, and delete background jobs (and their files) "
-        "older than JOB_KEEP_HOURS."
+        "take over or stop background jobs whose worker stopped, delete background jobs (and their files) "
+        "older than JOB_KEEP_HOURS, and clear away the queue's records of tasks finished TASK_RESULTS_KEEP_DAYS ago, "
+        "expired sessions and the tasks of workers that died."
     )
 
     def handle(self, *args, **options):
@@ -31,3 +33,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{pruned.resumed} background job(s) whose worker stopped queued to be taken over.")
         if pruned.deleted:
             self.stdout.write(f"{pruned.deleted} old background job(s) and their files deleted.")
+        kept = housekeep()
+        if kept.dead_tasks:
+            self.stdout.write(f"{kept.dead_tasks} task(s) whose worker stopped marked as failed.")
+        if kept.task_results or kept.sessions:
+            self.stdout.write(f"Deleted {kept.task_results} old task record(s) and {kept.sessions} expired session(s).")
