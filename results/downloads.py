@@ -8,17 +8,16 @@ has; a larger one could keep a web worker past gunicorn's timeout, so the reques
 the job runs finds the same job, so a GET can ask without piling up work.
 """
 
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from jobs.services import job_file_save, job_queue
-from questionnaire.downloads import XLSX
+from questionnaire.downloads import PDF, PPTX, XLSX, file_response
 from questionnaire.models import Round
 
 from .excel import workbook_filename, workbook_write
@@ -44,10 +43,6 @@ class DownloadKind:
 
     def write_to(self, handle, *, round: Round, filters: Filters, asked: dict | None = None) -> None:
         self.write(round=round, filters=filters, handle=handle, **self.options, **(asked or {}))
-
-
-PDF = "application/pdf"
-PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 
 
 def report_downloads(report_write) -> tuple[DownloadKind, ...]:
@@ -103,15 +98,10 @@ def download_response(
     """
     download = DOWNLOADS[kind]
     if not in_background(submitted_responses(round, filters).count()):
-        handle = tempfile.TemporaryFile()  # noqa: SIM115 - closed (and so deleted) by FileResponse
-        try:
-            download.write_to(handle, round=round, filters=filters, asked=options)
-        except BaseException:
-            handle.close()
-            raise
-        handle.seek(0)
-        response = FileResponse(
-            handle, as_attachment=True, filename=download.filename(round, filters), content_type=download.content_type
+        response = file_response(
+            lambda handle: download.write_to(handle, round=round, filters=filters, asked=options),
+            download.filename(round, filters),
+            download.content_type,
         )
         # Should a file ever be opened in the browser, nothing in it may run or load.
         response["Content-Security-Policy"] = "default-src 'none'"

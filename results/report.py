@@ -29,6 +29,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from questionnaire import downloads
 from questionnaire.codes import ADVICE, BARRIERS, MODELS, PLANS, PLANS_COMMENT, SERVICES
 from questionnaire.models import CaseStory, Interview, Round
 
@@ -58,10 +59,7 @@ QUOTE_LIMIT = 6
 ACTIVE_COLOUR, NOT_STARTED_COLOUR, BAR_COLOUR = "#0072B2", denmark.NOT_STARTED_COLOUR, "#1F4E79"
 PDF, PPTX = "pdf", "pptx"
 FORMATS = (PDF, PPTX)
-CONTENT_TYPES = {
-    PDF: "application/pdf",
-    PPTX: "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-}
+CONTENT_TYPES = {PDF: downloads.PDF, PPTX: downloads.PPTX}
 
 
 # --- Danish figures -----------------------------------------------------------------------
