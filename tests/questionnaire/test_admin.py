@@ -16,7 +16,7 @@ from jobs.models import Job
 from jobs.services import job_run
 from questionnaire.models import Invitation, Library, MailBatch, Municipality
 from questionnaire.register import HEADER
-from questionnaire.tracking import round_overview
+from questionnaire.services.follow import round_overview
 from tests.conftest import (
     ACTIVE_ANSWERS,
     NOT_STARTED_ANSWERS,
