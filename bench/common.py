@@ -95,8 +95,8 @@ def round_prepare(libraries: int):
     Return (round, invitations ordered by library, the questionnaire's sections).
     """
     from questionnaire.models import Library, LibraryKind, Municipality
-    from questionnaire.register import default_register_load
     from questionnaire.services.questionnaire import questionnaire_sections
+    from questionnaire.services.register import default_register_load
     from questionnaire.services.rounds import invitations_create, round_open
 
     default_register_load()

@@ -13,8 +13,8 @@ from jobs.models import Job
 from jobs.services import job_queue
 
 from .models import Round
-from .register import RegisterImportError, register_import, register_upload_check
 from .services.personal_data import round_anonymise, round_anonymise_check
+from .services.register import RegisterImportError, register_import, register_upload_check
 
 REGISTER_IMPORT, ANONYMISE = "register-import", "anonymise"
 

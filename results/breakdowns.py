@@ -15,8 +15,9 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from questionnaire.models import FREE_TEXT_KINDS, NUMBER_KINDS, LibraryKind, QuestionKind, Region
+from questionnaire.services.follow import share
 
-from .tallies import NO_FILTERS, PERSONAL_QUESTIONS, SOURCE, Filters, counted_answers, round_questions, share
+from .tallies import NO_FILTERS, PERSONAL_QUESTIONS, SOURCE, Filters, counted_answers, round_questions
 
 # --- Open-text answers ----------------------------------------------------------------------
 

@@ -53,6 +53,7 @@ from questionnaire.models import (
     Round,
 )
 from questionnaire.services.answers import answers_by_response, responses_with_answers
+from questionnaire.services.follow import share
 
 from .snapshots import snapshot
 
@@ -64,13 +65,6 @@ SOURCE = "Kilde: Knudsen Syd og Danmarks Biblioteksforening"
 # (quotes are published only as consented, and never next to the library's name
 # when the consent is anonymous). They are still counted in tallies.
 PERSONAL_QUESTIONS = frozenset({*PERSONAL_QUESTION_CODES, QUOTE, QUOTE_CONSENT})
-
-
-def share(part: int | None, whole: int | None) -> float | None:
-    """Return *part* as a fraction of *whole*, or None when *whole* is zero or unknown."""
-    if not whole or part is None:
-        return None
-    return part / whole
 
 
 class Median(Aggregate):

@@ -337,7 +337,7 @@ logging.captureWarnings(True)
 
 # A register of Denmark's public libraries is some hundred rows and a few kilobytes. The
 # limits keep a small file that declares or unpacks to a huge sheet from taking a worker's
-# memory or time (questionnaire/register.py); the refusal names the limit.
+# memory or time (questionnaire/services/register.py); the refusal names the limit.
 REGISTER_MAX_UPLOAD_BYTES = env.int("REGISTER_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
 REGISTER_MAX_INFLATED_BYTES = env.int("REGISTER_MAX_INFLATED_BYTES", default=20 * 1024 * 1024)
 REGISTER_MAX_ROWS = env.int("REGISTER_MAX_ROWS", default=10_000)

@@ -11,7 +11,7 @@ from ..jobs import round_anonymise_job
 from ..mail.progress import round_batches, round_mail_problems
 from ..mail.recipients import invitations_to_send, invitations_without_email, reminders_to_send
 from ..models import Library
-from ..tracking import non_respondents_write_xlsx, round_non_respondents, round_overview
+from ..services.follow import non_respondents_write_xlsx, round_non_respondents, round_overview
 from .base import RoundPages, admin_path, require
 
 

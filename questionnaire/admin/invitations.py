@@ -19,8 +19,8 @@ from django.views.decorators.http import require_POST
 from ..mail.outbox import invitation_resend, invitation_test_send, invitations_enqueue, reminders_enqueue
 from ..models import Invitation, Mail, ResponseStatus, Round
 from ..services.corrections import response_for_staff
+from ..services.follow import invitation_status
 from ..services.rounds import invitation_url
-from ..tracking import invitation_status
 from .base import RoundChoices, RoundFilter, SendMailPermission, admin_path, require, short_time, yes_no_filter
 from .mail import report_queued
 

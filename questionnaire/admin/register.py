@@ -18,7 +18,7 @@ from jobs.models import Job, JobStatus
 from ..downloads import xlsx_response
 from ..jobs import REGISTER_IMPORT, register_import_queue
 from ..models import Library, Municipality
-from ..register import (
+from ..services.register import (
     ImportReport,
     RegisterImportError,
     RowProblem,

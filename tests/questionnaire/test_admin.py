@@ -15,8 +15,8 @@ from openpyxl import Workbook, load_workbook
 from jobs.models import Job
 from jobs.services import job_run
 from questionnaire.models import Invitation, Library, MailBatch, Municipality
-from questionnaire.register import HEADER
-from questionnaire.tracking import round_overview
+from questionnaire.services.follow import round_overview
+from questionnaire.services.register import HEADER
 from tests.conftest import (
     ACTIVE_ANSWERS,
     NOT_STARTED_ANSWERS,

@@ -8,7 +8,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from questionnaire.models import Answer, Library, Municipality
-from questionnaire.register import HEADER
+from questionnaire.services.register import HEADER
 from tests.conftest import ACTIVE_ANSWERS, answer_all, make_invitation, make_library, make_round, work_off
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,13 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from questionnaire.models import Library, LibraryKind, Municipality
-from questionnaire.register import HEADER, RegisterImportError, register_import, register_write_csv, register_write_xlsx
+from questionnaire.services.register import (
+    HEADER,
+    RegisterImportError,
+    register_import,
+    register_write_csv,
+    register_write_xlsx,
+)
 from tests.conftest import make_library
 
 pytestmark = pytest.mark.django_db

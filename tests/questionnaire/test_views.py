@@ -154,7 +154,7 @@ def test_the_admins_view_on_site_leaves_the_tracking_as_it_was(client, invitatio
     """The admin's "Se på website" goes through Django's shortcut to the personal link, signed in."""
     from django.contrib.contenttypes.models import ContentType
 
-    from questionnaire.tracking import invitation_status
+    from questionnaire.services.follow import invitation_status
     from tests.conftest import make_staff
 
     before = invitation_status(invitation)

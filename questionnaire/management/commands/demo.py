@@ -19,9 +19,9 @@ from questionnaire.models import (
     QuoteConsent,
     Response,
 )
-from questionnaire.register import default_register_load
 from questionnaire.sample import QUOTES, sample_answers
 from questionnaire.services.questionnaire import questionnaire_sections
+from questionnaire.services.register import default_register_load
 from questionnaire.services.responses import response_submit, section_save
 from questionnaire.services.rounds import (
     closing_time,

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from questionnaire.register import register_write_csv, register_write_xlsx
+from questionnaire.services.register import register_write_csv, register_write_xlsx
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from questionnaire.register import RegisterImportError, register_import
+from questionnaire.services.register import RegisterImportError, register_import
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from questionnaire.register import default_register_load
+from questionnaire.services.register import default_register_load
 
 
 class Command(BaseCommand):

@@ -10,9 +10,9 @@ from openpyxl import load_workbook
 
 from questionnaire.mail.recipients import invitations_to_send, invitations_without_email, reminders_to_send
 from questionnaire.models import CaseStory, Interview, Invitation, Library, Mail, Response, Round
+from questionnaire.services.follow import round_non_respondents, round_overview
 from questionnaire.services.rounds import invitations_create
 from questionnaire.services.trials import trial_answers_remove, trial_invitation, trial_round
-from questionnaire.tracking import round_non_respondents, round_overview
 from results.excel import workbook_write
 from results.tallies import NO_FILTERS, response_rows, round_results
 from tests.conftest import ACTIVE_ANSWERS, admin_url, answer_all, days_ago, install_default

@@ -22,8 +22,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from .models import Library, LibraryKind, Municipality, Region
-from .spreadsheets import (
+from ..models import Library, LibraryKind, Municipality, Region
+from ..spreadsheets import (
     SpreadsheetRefused,
     WorkbookLimits,
     csv_row,
@@ -33,7 +33,7 @@ from .spreadsheets import (
     workbook_open,
     xlsx_row,
 )
-from .text import text_clean, validate_mail_address
+from ..text import text_clean, validate_mail_address
 
 HEADER = ("kommunekode", "kommune", "region", "navn", "type", "email")
 # The columns an import needs; kommune and region are for people only.

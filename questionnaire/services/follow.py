@@ -13,12 +13,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
-from results.tallies import share
+from ..codes import RESPONDENT_EMAIL, RESPONDENT_NAME, RESPONDENT_PHONE
+from ..models import Answer, Invitation, Region, ResponseStatus, Round
+from ..spreadsheets import xlsx_row
+from .answers import answers_by_response
 
-from .codes import RESPONDENT_EMAIL, RESPONDENT_NAME, RESPONDENT_PHONE
-from .models import Answer, Invitation, Region, ResponseStatus, Round
-from .services.answers import answers_by_response
-from .spreadsheets import xlsx_row
+
+def share(part: int | None, whole: int | None) -> float | None:
+    """Return *part* as a fraction of *whole*, or None when *whole* is zero or unknown."""
+    if not whole or part is None:
+        return None
+    return part / whole
 
 
 @dataclass(frozen=True)
