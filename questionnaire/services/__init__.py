@@ -8,6 +8,7 @@
 - ``corrections``: DB staff's changes to a response, each recorded
 - ``history``: a response's recorded changes read back (the last reopening)
 - ``personal_data``: removing the contact details once a round has closed
+- ``quote_consent``: which quotes may be published, and which with a name (the one rule)
 
 Every function that writes to several rows runs in one transaction, so a request that
 fails half-way (the database going away, two tabs at once) leaves nothing half-saved.
