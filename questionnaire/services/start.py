@@ -43,13 +43,15 @@ class RoundRow:
 
 
 def start_rounds(now: datetime | None = None) -> list[RoundRow]:
-    """Return the rounds in progress (open or still to open) and those closed lately, soonest deadline first."""
+    """Return the rounds in progress (open or still to open) and those closed lately, open ones first."""
     now = now or timezone.now()
     rounds = list(
         Round.objects.real()
         .filter(Q(closes_at__isnull=True) | Q(closes_at__gt=now - RECENTLY_CLOSED))
         .order_by("closes_at", "opens_at", "pk")
     )
+    # The open rounds first, then those still to open, then the closed: each by its deadline.
+    rounds.sort(key=lambda round_: 2 if round_.has_closed(now) else (0 if round_.is_open(now) else 1))
     if not rounds:
         return []
     progress = rounds_progress(rounds)
