@@ -14,8 +14,11 @@ def start_context(request) -> dict:
         return {}
     now = timezone.now()
     rows = start_rounds(now)
+    user = request.user
     for row in rows:
         row.state_label = state_label(row.state)
+        # A step whose page the user may not open is named, not linked.
+        row.step_url = row.step.url if not row.step.permission or user.has_perm(row.step.permission) else ""
     show_attention = request.user.has_perm("questionnaire.view_invitation")
     return {
         "start_rounds": rows,

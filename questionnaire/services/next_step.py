@@ -21,6 +21,8 @@ from .follow import Progress
 
 # From a week before the deadline, a reminder is the next step and unopened links need attention.
 DEADLINE_NEAR = timedelta(days=7)
+INVITE = "questionnaire.add_invitation"
+SEND = "questionnaire.send_mail"
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class Step:
     label: str
     url: str
     note: str = ""
+    permission: str = ""  # the right the step's page asks for, beyond seeing the round (app label included)
 
 
 def deadline_near(round_: Round, now: datetime) -> bool:
@@ -52,6 +55,7 @@ def next_step(round_: Round, progress: Progress, *, now: datetime, register_empt
                 _("Remove the personal data"),
                 reverse("admin:questionnaire_round_anonymise", args=[round_.pk]),
                 _("The retention period is over."),
+                "questionnaire.anonymise_round",
             )
         return Step(
             "results",
@@ -65,6 +69,7 @@ def next_step(round_: Round, progress: Progress, *, now: datetime, register_empt
             _("Fill in the library register"),
             reverse("admin:questionnaire_library_changelist"),
             _("The register has no active library to invite."),
+            "questionnaire.view_library",
         )
     opens = date_format(timezone.localtime(round_.opens_at), "DATETIME_FORMAT")
     if not round_.is_open(now):
@@ -76,10 +81,10 @@ def next_step(round_: Round, progress: Progress, *, now: datetime, register_empt
                 _("The round opens %(date)s; its mails use the standard texts.") % {"date": opens},
             )
         if not progress.invited:
-            return Step("invitations", _("Invite the libraries"), overview, _("No library is invited yet."))
+            return Step("invitations", _("Invite the libraries"), overview, _("No library is invited yet."), INVITE)
         return Step("round", _("Try the questionnaire"), change, _("The round opens %(date)s.") % {"date": opens})
     if not progress.invited:
-        return Step("invitations", _("Invite the libraries"), overview, _("No library is invited yet."))
+        return Step("invitations", _("Invite the libraries"), overview, _("No library is invited yet."), INVITE)
     unsent = progress.invited - progress.sent
     if unsent:
         return Step(
@@ -92,6 +97,7 @@ def next_step(round_: Round, progress: Progress, *, now: datetime, register_empt
                 unsent,
             )
             % {"count": unsent},
+            SEND,
         )
     missing = progress.invited - progress.submitted
     if missing and deadline_near(round_, now):
@@ -105,5 +111,6 @@ def next_step(round_: Round, progress: Progress, *, now: datetime, register_empt
                 missing,
             )
             % {"count": missing},
+            SEND,
         )
     return Step("follow", _("Follow the answers"), overview, "")

@@ -189,3 +189,16 @@ def test_a_versions_page_is_for_those_who_may_see_the_versions(client):
     assert client.get(admin_url("questionnaire_questions", questionnaire.pk)).status_code == 403
     client.logout()
     assert client.get(admin_url("questionnaire_questions", questionnaire.pk)).status_code == 302
+
+
+def test_a_step_the_user_may_not_take_is_named_without_a_link(reader_client, client, manager):
+    make_library()
+    round_ = make_round(opens_at=timezone.now() - timedelta(days=1))
+    overview = admin_url("round_overview", round_.pk)
+    row = start_row(reader_client.get(INDEX).content.decode(), round_)
+    # A reader cannot invite: the step is named, and only the round's name leads to its overview.
+    assert "Inviter bibliotekerne" in row and 'class="start-step"' not in row and row.count(overview) == 1
+
+    client.force_login(manager)
+    row = start_row(client.get(INDEX).content.decode(), round_)
+    assert f'class="start-step" href="{overview}"' in row
