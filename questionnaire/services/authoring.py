@@ -17,9 +17,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..checks import required_codes_missing
-from ..definition import CURRENT_YEAR, DEFAULT_CODE, canonical_hash, install_definition, version_definition
 from ..models import NUMBER_KINDS, SAME_ANSWER_KINDS, QuestionKind, Questionnaire
-from ..xlsform import read_xlsform, write_xlsform
+from .definition.base import CURRENT_YEAR, DEFAULT_CODE, canonical_hash, install_definition, version_definition
+from .definition.xlsform import write_xlsform
+from .definition.xlsform_read import read_xlsform
 
 
 def kind_label(kind: str) -> str:
@@ -62,7 +63,7 @@ class Upload:
 
 
 def upload_read(handle) -> Upload:
-    """Return the workbook *handle* checked; raise xlsform.WorkbookProblems if it cannot be read as a questionnaire."""
+    """Return the workbook *handle* checked; raise WorkbookProblems if it cannot be read as a questionnaire."""
     return definition_check(read_xlsform(handle))
 
 

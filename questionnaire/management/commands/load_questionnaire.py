@@ -1,8 +1,9 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from questionnaire.definition import DEFAULT_DEFINITION, canonical, read_definition
 from questionnaire.services.authoring import definition_check, upload_install
+from questionnaire.services.definition import DEFAULT_DEFINITION, read_definition
+from questionnaire.services.definition.base import canonical
 
 
 class Command(BaseCommand):
