@@ -4,12 +4,16 @@ The workbook itself (written, read back, each bad row) is tested in services/def
 """
 
 import copy
+from io import BytesIO
 
 import pytest
+from django.core import signing
 from django.core.management import CommandError, call_command
+from openpyxl import load_workbook
 
+from questionnaire.admin.authoring import UPLOAD_SALT
 from questionnaire.models import Question, Questionnaire
-from questionnaire.services.authoring import Change, definition_diff, same_meaning
+from questionnaire.services.authoring import Change, definition_check, definition_diff, same_meaning
 from questionnaire.services.definition import install_default, read_definition
 from questionnaire.services.definition.base import canonical, install_definition
 from tests.conftest import admin_url
@@ -90,20 +94,54 @@ def upload_page(client, upload):
     return client.post(admin_url("questionnaire_upload"), {"file": upload})
 
 
-def test_a_question_that_changes_type_is_refused_with_the_reason(manager_client, data):
-    def edit(workbook):
-        set_cell("survey", "units", "type", "text")(workbook)
-        set_cell("survey", "units", "constraint", "")(workbook)
+def choice_row(ws, code) -> int:
+    return next(row for row in range(2, ws.max_row + 1) if ws.cell(row=row, column=2).value == code)
 
-    page = upload_page(manager_client, edited(data, edit))
-    upload = page.context["upload"]
-    assert upload.problems == [
-        "Spørgsmålet »Hvor mange betjeningssteder (hovedbibliotek, filialer, bogbusser) omfatter besvarelsen?« "
-        "(units) var heltal i version 1 og er nu kort tekst. En kode beholder sin type, så runderne kan "
-        "sammenlignes: giv det nye spørgsmål en ny kode."
+
+def set_choice_label(code, label):
+    def edit(workbook):
+        ws = workbook["choices"]
+        ws.cell(row=choice_row(ws, code), column=3, value=label)
+
+    return edit
+
+
+UNITS_TYPE_CHANGED = (
+    "Spørgsmålet »Hvor mange betjeningssteder (hovedbibliotek, filialer, bogbusser) omfatter besvarelsen?« "
+    "(units) var heltal i version 1 og er nu kort tekst. En kode beholder sin type, så runderne kan "
+    "sammenlignes: giv det nye spørgsmål en ny kode."
+)
+PASSPORT_CHANGED = (
+    "Svarmuligheden passport i »Hvilke ydelser kan borgerne få i biblioteket?« var »Pas« i version 1 og er nu "
+    "»Kørekort«: en kode beholder sin betydning. Giv den nye svarmulighed sin egen kode (og fjern den gamle), "
+    "eller behold den gamle tekst."
+)
+
+
+def units_as_text(workbook):
+    set_cell("survey", "units", "type", "text")(workbook)
+    set_cell("survey", "units", "constraint", "")(workbook)
+
+
+def test_a_question_that_changes_type_is_refused_with_the_reason_on_its_row(manager_client, data):
+    row = row_of(load_workbook(BytesIO(data))["survey"], "units")
+    page = upload_page(manager_client, edited(data, units_as_text))
+    assert [str(p) for p in page.context["problems"]] == [
+        f"Ark »survey«, række {row}, kolonne »type« (A): {UNITS_TYPE_CHANGED}"
     ]
-    assert 'id="install"' not in page.content.decode()
-    manager_client.post(admin_url("questionnaire_install"), {"definition": page.context["signed"]})
+    body = page.content.decode()
+    assert 'id="install"' not in body and "signed" not in page.context
+    assert Questionnaire.objects.count() == 1
+
+
+def test_the_install_checks_again_and_refuses_what_a_preview_let_through(manager_client):
+    """A preview made before another version was installed: the install itself refuses the type change."""
+    install_default()
+    changed = canonical(read_definition())
+    changed["sections"][0]["questions"][4].update(type="text", min=None, max=None)
+    signed = signing.dumps(changed, salt=UPLOAD_SALT, compress=True)
+    done = manager_client.post(admin_url("questionnaire_install"), {"definition": signed}, follow=True)
+    assert UNITS_TYPE_CHANGED in [str(message) for message in done.context["messages"]]
     assert Questionnaire.objects.count() == 1
 
 
@@ -115,24 +153,49 @@ def test_the_type_change_is_refused_against_any_earlier_version_not_only_the_lat
     install_definition(without)  # version 2 has no `units`
     changed = copy.deepcopy(definition)
     changed["sections"][0]["questions"][4].update(type="text", min=None, max=None)
-    from questionnaire.services.authoring import definition_check
 
     [problem] = definition_check(canonical(changed)).problems
     assert "(units) var heltal i version 1" in problem
 
 
-def test_a_choice_code_given_another_meaning_is_refused(manager_client, data):
-    def edit(workbook):
-        ws = workbook["choices"]
-        row = next(r for r in range(2, ws.max_row + 1) if ws.cell(row=r, column=2).value == "passport")
-        ws.cell(row=row, column=3, value="Kørekort")
-
-    upload = upload_page(manager_client, edited(data, edit)).context["upload"]
-    assert upload.problems == [
-        "Svarmuligheden passport i »Hvilke ydelser kan borgerne få i biblioteket?« var »Pas« i version 1 og er nu "
-        "»Kørekort«: en kode beholder sin betydning. Giv den nye svarmulighed sin egen kode (og fjern den gamle), "
-        "eller behold den gamle tekst."
+def test_a_choice_code_given_another_meaning_is_refused_on_its_row(manager_client, data):
+    row = choice_row(load_workbook(BytesIO(data))["choices"], "passport")
+    page = upload_page(manager_client, edited(data, set_choice_label("passport", "Kørekort")))
+    assert [str(p) for p in page.context["problems"]] == [
+        f"Ark »choices«, række {row}, kolonne »label« (C): {PASSPORT_CHANGED}"
     ]
+
+
+def test_every_stage_tells_its_problems_in_one_upload(manager_client, data):
+    """A bad cell (reading), a changed type and a choice given another meaning (the comparison): all three at once."""
+    survey = load_workbook(BytesIO(data))["survey"]
+    phone_row, units_row = row_of(survey, "respondent_phone"), row_of(survey, "units")
+    passport_row = choice_row(load_workbook(BytesIO(data))["choices"], "passport")
+
+    def edit(workbook):
+        set_cell("survey", "respondent_phone", "required", "måske")(workbook)
+        units_as_text(workbook)
+        set_choice_label("passport", "Kørekort")(workbook)
+
+    page = upload_page(manager_client, edited(data, edit))
+    assert [(p.sheet, p.row, p.column) for p in page.context["problems"]] == [
+        ("survey", phone_row, "required"),
+        ("survey", units_row, "type"),
+        ("choices", passport_row, "label"),
+    ]
+    body = page.content.decode()
+    assert "Projektmappen blev ikke installeret: der blev fundet 3 fejl." in body
+    assert "Skriv yes, eller lad cellen være tom, ikke »måske«." in body
+    assert "var heltal i version 1 og er nu kort tekst" in body
+    assert "var »Pas« i version 1 og er nu »Kørekort«" in body
+    assert Questionnaire.objects.count() == 1
+
+
+def test_a_type_the_reader_refused_is_not_compared_again(manager_client, data):
+    """An unknown type is told once, by the reader: no comparison of it with version 1, no missing code."""
+    row = row_of(load_workbook(BytesIO(data))["survey"], "status")
+    page = upload_page(manager_client, edited(data, set_cell("survey", "status", "type", "dropdown")))
+    assert [(p.row, p.column) for p in page.context["problems"]] == [(row, "type")]
 
 
 def test_relabelling_a_choice_is_fine(manager_client, data):
@@ -164,9 +227,9 @@ def test_the_default_questionnaire_must_keep_the_codes_the_results_rely_on(manag
         ws = workbook["survey"]
         ws.delete_rows(row_of(ws, "respondent_phone"))
 
-    upload = upload_page(manager_client, edited(data, edit)).context["upload"]
-    assert upload.problems == [
-        "Resultaterne og reglerne for persondata bygger på koder, som dette spørgeskema mangler: "
+    page = upload_page(manager_client, edited(data, edit))
+    assert [str(p) for p in page.context["problems"]] == [
+        "Ark »survey«: Resultaterne og reglerne for persondata bygger på koder, som dette spørgeskema mangler: "
         "intet spørgsmål 'respondent_phone'."
     ]
 
@@ -189,6 +252,19 @@ def test_load_questionnaire_lists_every_problem_of_a_workbook(tmp_path, data):
     with pytest.raises(CommandError) as error:
         call_command("load_questionnaire", str(path))
     assert "kolonne »type« (A): Ukendt type »dropdown«." in str(error.value)
+
+
+def test_load_questionnaire_lists_the_problems_of_every_stage_of_a_workbook(tmp_path, data):
+    def edit(workbook):
+        set_cell("survey", "respondent_phone", "required", "måske")(workbook)
+        units_as_text(workbook)
+
+    path = tmp_path / "skema.xlsx"
+    path.write_bytes(edited(data, edit).getvalue())
+    with pytest.raises(CommandError) as error:
+        call_command("load_questionnaire", str(path))
+    assert "kolonne »required« (E): Skriv yes" in str(error.value)
+    assert f"kolonne »type« (A): {UNITS_TYPE_CHANGED}" in str(error.value)
 
 
 # --- What changed between two versions -----------------------------------------------------------

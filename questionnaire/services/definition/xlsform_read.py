@@ -2,11 +2,14 @@
 
 The reader turns a workbook into a definition and hands it to the one validator
 (``base.validate_definition``); every problem, the reader's own and the validator's,
-is told in Danish with its sheet, row and column. Nothing here writes to the database.
+is told in Danish with its sheet, row and column. ``xlsform_reading`` keeps what it read
+and where each part came from (``Reading``), so that a later stage (``services.authoring``:
+the codes compared with the installed versions) can place its problems too and every
+problem is told at once. Nothing here writes to the database.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
@@ -98,8 +101,11 @@ class _Sheet:
             if any(row.values()):
                 self.rows.append((number, row))
 
+    def place(self, row: int | None, column: str, message: str) -> Problem:
+        return Problem(self.title, row, column, self.letters.get(column, ""), message)
+
     def problem(self, row: int | None, column: str, message: str) -> None:
-        self.problems.append(Problem(self.title, row, column, self.letters.get(column, ""), message))
+        self.problems.append(self.place(row, column, message))
 
 
 def _cell(value) -> str:
@@ -178,8 +184,56 @@ def upload_limits() -> WorkbookLimits:
     )
 
 
+@dataclass
+class Reading:
+    """A workbook as read: its definition as written, the problems of reading and validating it, and its places.
+
+    *definition* is None when not even the sheets could be read (no workbook, a sheet or a
+    column missing); otherwise it is the mapping as the workbook writes it, valid or not.
+    """
+
+    definition: dict | None
+    problems: list[Problem]
+    places: dict = field(default_factory=dict)  # path in the definition -> (sheet, row)
+    broken: set = field(default_factory=set)  # codes of questions whose type or list the reader refused
+
+    def locate(self, error: ValidationError) -> list[Problem]:
+        """Return the problems of *error* (``base.problem``: path and field) placed on their sheet, row, column."""
+        return _locate(error, self.places, self.broken)
+
+
+def placed_in_order(problems: list[Problem], later: list[Problem] = ()) -> list[Problem]:
+    """Return *problems*, then *later*, one per cell and in the order of the sheets and rows.
+
+    The first problem of a cell is kept (the reader's own before the validator's echo of it);
+    a *later* stage's problem is kept unless an earlier one is told on its cell.
+    """
+    unique, seen = [], set()
+    for item in problems:
+        key = (item.sheet, item.row, item.column)
+        if key not in seen or item.row is None:
+            unique.append(item)
+            seen.add(key)
+    told = set(unique)
+    for item in later:
+        if item not in told and ((item.sheet, item.row, item.column) not in seen or item.row is None):
+            unique.append(item)
+            told.add(item)
+    order = {SURVEY: 0, CHOICES: 1, SETTINGS: 2}
+    unique.sort(key=lambda item: (order.get(item.sheet, 3), item.row or 0))
+    return unique
+
+
 def read_xlsform(handle) -> dict:
     """Return the definition in the XLSForm workbook *handle*, validated; raise WorkbookProblems, naming each."""
+    reading = xlsform_reading(handle)
+    if reading.problems:
+        raise WorkbookProblems(placed_in_order(reading.problems))
+    return canonical(reading.definition)
+
+
+def xlsform_reading(handle) -> Reading:
+    """Return the XLSForm workbook *handle* read and validated, with every problem so far placed (``Reading``)."""
     limits = upload_limits()
     # One byte past the limit is enough to know the file is too large.
     data = handle.read(limits.upload_bytes + 1)
@@ -187,18 +241,18 @@ def read_xlsform(handle) -> dict:
         workbook = workbook_open(data, limits)
     except SpreadsheetRefused as refused:
         message = _("The file is not an Excel workbook (.xlsx).") if refused.unreadable else str(refused)
-        raise WorkbookProblems([Problem("", None, "", "", message)]) from refused
+        return Reading(None, [Problem("", None, "", "", message)])
     problems: list[Problem] = []
     try:
         survey = _Sheet(workbook, SURVEY, problems, limits)
         choices = _Sheet(workbook, CHOICES, problems, limits)
         settings = _Sheet(workbook, SETTINGS, problems, limits)
     except SpreadsheetRefused as refused:
-        raise WorkbookProblems([Problem("", None, "", "", str(refused))]) from refused
+        return Reading(None, [Problem("", None, "", "", str(refused))])
     finally:
         workbook.close()
     if problems:
-        raise WorkbookProblems(problems)
+        return Reading(None, problems)
 
     lists: dict[str, list[dict]] = {}
     choice_rows: dict[str, list[int]] = {}
@@ -303,19 +357,8 @@ def read_xlsform(handle) -> dict:
     try:
         validate_definition(data)
     except ValidationError as error:
-        _locate(error, places, problems, broken)
-    if problems:
-        # One problem per cell: the reader's own comes first, the validator's echo of it is left out.
-        unique, seen = [], set()
-        for item in problems:
-            key = (item.sheet, item.row, item.column)
-            if key not in seen or item.row is None:
-                unique.append(item)
-                seen.add(key)
-        order = {SURVEY: 0, CHOICES: 1, SETTINGS: 2}
-        unique.sort(key=lambda item: (order.get(item.sheet, 3), item.row or 0))
-        raise WorkbookProblems(unique)
-    return canonical(data)
+        problems += _locate(error, places, broken)
+    return Reading(data, problems, places, broken)
 
 
 def _read_relevant(sheet: _Sheet, number: int, row: dict):
@@ -365,21 +408,19 @@ QUESTION_COLUMNS = {
 SETTINGS_FIELDS = {"code": "form_id", "title": "form_title", "sections": ""}
 
 
-def _locate(error: ValidationError, places, problems: list[Problem], broken: set) -> None:
+def _locate(error: ValidationError, places, broken: set) -> list[Problem]:
+    problems = []
     for item in error.error_list:
         params = item.params or {}
         if params.get("target_code") in broken:
             continue  # a condition on a question already refused: its own row says why
-        path, field = params.get("path", ()), params.get("field", "")
+        path, field_name = params.get("path", ()), params.get("field", "")
         message = item.message % params if params else str(item.message)
         sheet, row = places.get(path, (None, None))
-        if sheet is None:
+        if sheet is None or (path == () and field_name == "sections"):
             problems.append(Problem(SURVEY, None, "", "", message))
         elif path == ():
-            column = SETTINGS_FIELDS.get(field, field)
-            if field == "sections":
-                problems.append(Problem(SURVEY, None, "", "", message))
-            else:
-                sheet.problem(row, column, message)
+            problems.append(sheet.place(row, SETTINGS_FIELDS.get(field_name, field_name), message))
         else:
-            sheet.problem(row, QUESTION_COLUMNS.get(field, ""), message)
+            problems.append(sheet.place(row, QUESTION_COLUMNS.get(field_name, ""), message))
+    return problems
