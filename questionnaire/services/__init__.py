@@ -1,6 +1,7 @@
 """Business rules, one module per job; views, admin pages and commands call them.
 
 - ``questionnaire``: the questionnaire versions, loaded once per process
+- ``definition``: a questionnaire definition read (YAML, an XLSForm workbook), validated, installed
 - ``answers``: how an answer is stored and read back (the one owner of Answer rows)
 - ``rounds``: opening a round, inviting libraries, their personal links
 - ``responses``: what a library does through its link: save a section, submit
