@@ -672,7 +672,7 @@ def test_a_still_needed_check_that_fails_is_that_mails_alone(monkeypatch):
 
     monkeypatch.setattr(sending, "_not_needed", not_needed)
     batch = invitations_enqueue(round=round_)
-    batch_work(batch.pk)
+    batch_work(batch.pk, task=batch_send)
 
     assert sorted(message.to[0] for message in mail.outbox) == ["a@example.com", "c@example.com"]
     failed = Mail.objects.get(invitation=broken)
