@@ -10,7 +10,7 @@ them; no format imports it, and the base imports no format.
 from questionnaire import downloads
 from questionnaire.models import Round
 
-from ..filters import Filters
+from ..filters import Filters, file_stem
 from .build import report_build
 from .content import Report, kroner_words, model_heading
 
@@ -34,8 +34,7 @@ CONTENT_TYPES = {PDF: downloads.PDF, PPTX: downloads.PPTX}
 
 def report_filename(round: Round, filters: Filters, format: str) -> str:
     """Return the download name, e.g. ``borgerservice-bs2009-hovedstaden-rapport.pdf``."""
-    parts = ["borgerservice", round.slug, filters.region, filters.kind, "rapport"]
-    return "-".join(part for part in parts if part) + f".{format}"
+    return filters.file_name(file_stem(round), format, suffix="rapport")
 
 
 def report_write(*, round: Round, filters: Filters, handle, format: str) -> None:

@@ -269,13 +269,6 @@ def report_build(*, round: Round, filters: Filters) -> Report:
         _("%(share)s of the responses have borgerservice activities") % {"share": percent(headline.share_active)},
         _("%(share)s of the responses have not started the work yet") % {"share": percent(headline.share_not_started)},
     )
-    scope = ""
-    if filters.params:
-        scope = ", ".join(
-            str(label)
-            for label, value in ((filters.region_label, filters.region), (filters.kind_label, filters.kind))
-            if value
-        )
     return Report(
         round=round,
         filters=filters,
@@ -283,7 +276,7 @@ def report_build(*, round: Round, filters: Filters) -> Report:
         title=_("Libraries and Borgerservice"),
         subtitle=_("Experiences and trends in the cooperation"),
         round_title=round.title,
-        scope=scope,
+        scope=filters.description,
         behind=_("Behind the survey are the consultancy Knudsen Syd and Danmarks Biblioteksforening."),
         reuse=_("The results of the survey may be reproduced when the two above are named as sources."),
         made=_("Figures as of %(date)s")

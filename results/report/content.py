@@ -201,7 +201,7 @@ class Report:
     title: str
     subtitle: str
     round_title: str
-    scope: str  # the filters, or "" for all libraries
+    scope: str  # the filters (Filters.description), or "" for all libraries
     behind: str
     reuse: str
     made: str
