@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import pytest
 
 from questionnaire.conditions import possible_lengths
-from questionnaire.definition import install_default
+from questionnaire.services.definition import install_default
 from questionnaire.models import QuestionKind
 from questionnaire.progress import PageCounter, page_counter
 from questionnaire.services.questionnaire import questionnaire_sections
