@@ -188,6 +188,19 @@ def _chunks(items, size):
     return [items[index : index + size] for index in range(0, len(items), size)] or [[]]
 
 
+def _finding(deck: Deck, report: Report, section: str, title: str):
+    """Add staff's finding for *section* (and the quotes filed there) as the section's first slide, if any."""
+    finding, quotes = report.finding(section), report.section_quotes.get(section, ())
+    if not finding and not quotes:
+        return
+    slide = deck.slide(finding.heading if finding and finding.heading else title, kicker=title)
+    paragraphs = [(paragraph, {"size": 18, "space": 10}) for paragraph in (finding.paragraphs if finding else ())]
+    for quote in quotes[:QUOTES_PER_SLIDE]:
+        paragraphs.append((f"”{quote.text}”", {"size": 16, "italic": True, "space": 2}))
+        paragraphs.append((f"({quote.credit})", {"size": 12, "colour": GREY, "space": 14}))
+    deck.text(slide, MARGIN, Inches(1.6), Inches(12), Inches(5.2), paragraphs)
+
+
 def _cover(deck: Deck, report: Report):
     slide = deck.slide("")
     side = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, 0, Inches(0.45), HEIGHT)
@@ -201,12 +214,16 @@ def _cover(deck: Deck, report: Report):
     ]
     if report.scope:
         lines.append((report.scope, {"size": 16}))
-    lines.append((report.made, {"size": 13, "colour": GREY, "space": 40}))
+    lines.append((report.made, {"size": 13, "colour": GREY, "space": 40 if not report.author else 6}))
+    if report.author:
+        lines.append((report.author, {"size": 14, "space": 34}))
     lines += [(report.behind, {"size": 14}), (report.reuse, {"size": 14})]
     deck.text(slide, Inches(1.2), Inches(1.4), Inches(11), Inches(5.3), lines)
 
 
 def _about(deck: Deck, report: Report):
+    _finding(deck, report, "about", _("About the survey"))
+    _finding(deck, report, "headline", report.headline.title)
     slide = deck.slide(_("About the survey"))
     deck.text(slide, MARGIN, Inches(1.5), Inches(6), Inches(0.9), [f"• {line}" for line in report.method], size=18)
     bottom = deck.tiles(slide, report.about, MARGIN, Inches(2.45), Inches(6.2), columns=2)
@@ -220,6 +237,7 @@ def _about(deck: Deck, report: Report):
 
 
 def _overview(deck: Deck, report: Report):
+    _finding(deck, report, "models", _("Overview of the cooperation models"))
     slide = deck.slide(_("Overview of the cooperation models"))
     deck.text(slide, MARGIN, Inches(1.45), Inches(12), Inches(0.8), [report.background], size=15)
     top = Inches(2.25)
@@ -301,6 +319,7 @@ def _model(deck: Deck, report: Report, page):
 
 def _economy(deck: Deck, report: Report):
     economy = report.economy
+    _finding(deck, report, "economy", _("Economic resources"))
     slide = deck.slide(_("Economic resources"))
     deck.text(
         slide,
@@ -330,6 +349,7 @@ def _economy(deck: Deck, report: Report):
 
 def _challenges(deck: Deck, report: Report):
     title = _("Dilemmas and challenges")
+    _finding(deck, report, "challenges", title)
     if report.challenges:
         slide = deck.slide(title)
         deck.text(
@@ -343,6 +363,29 @@ def _challenges(deck: Deck, report: Report):
         deck.note(slide, report.challenges.note, Inches(7.5), Inches(1.4), Inches(5.2))
         deck.bar_chart(slide, report.challenges, MARGIN, Inches(1.85), Inches(12), Inches(5.0))
     for theme in report.themes:
+        if theme.finding or theme.figures:
+            slide = deck.slide(
+                theme.finding.heading if theme.finding and theme.finding.heading else theme.label, kicker=title
+            )
+            top = Inches(1.45)
+            if theme.finding:
+                paragraphs = [(paragraph, {"size": 16, "space": 8}) for paragraph in theme.finding.paragraphs]
+                deck.text(slide, MARGIN, top, Inches(6.3), Inches(2.2), paragraphs)
+                top += Inches(2.3)
+            if theme.figures:
+                deck.tiles(slide, theme.figures, MARGIN, top, Inches(6.3), columns=2)
+            if theme.chart and theme.chart.bars:
+                deck.text(
+                    slide,
+                    Inches(7.2),
+                    Inches(1.45),
+                    Inches(5.6),
+                    Inches(0.5),
+                    [(theme.chart.title, {"size": 12, "bold": True, "colour": NAVY})],
+                )
+                deck.bar_chart(slide, theme.chart, Inches(7.1), Inches(1.95), Inches(5.7), Inches(4.9))
+        if not theme.quotes:
+            continue
         for chunk in _chunks(theme.quotes, QUOTES_PER_SLIDE):
             slide = deck.slide(theme.label, kicker=title)
             paragraphs = []
@@ -354,6 +397,7 @@ def _challenges(deck: Deck, report: Report):
 
 def _not_started(deck: Deck, report: Report):
     part = report.not_started
+    _finding(deck, report, "not_started", _("Libraries that have not started"))
     slide = deck.slide(_("Libraries that have not started"))
     lead = ngettext(
         "%(counter)s library (%(share)s of the responses) has not started the work yet.",
@@ -374,13 +418,23 @@ def _not_started(deck: Deck, report: Report):
             [(chart.title, {"size": 13, "bold": True, "colour": NAVY})],
         )
         deck.bar_chart(slide, chart, left, Inches(2.8), Inches(5.9), Inches(4.0))
+    # Only the comments staff chose for the report: the libraries' words, with their names.
+    for chunk in _chunks(part.comments, ANSWERS_PER_SLIDE) if part.comments else ():
+        slide = deck.slide(_("In their own words"), kicker=_("Libraries that have not started"))
+        paragraphs = []
+        for answer in chunk:
+            paragraphs.append((f"”{answer.text}”", {"size": 16, "italic": True, "space": 1}))
+            paragraphs.append((answer.library, {"size": 11, "colour": GREY, "space": 12}))
+        deck.text(slide, MARGIN, Inches(1.5), Inches(12), Inches(5.3), paragraphs)
 
 
 def _advice(deck: Deck, report: Report):
     title = _("Advice to other libraries")
+    _finding(deck, report, "advice", title)
     if not report.advice:
         slide = deck.slide(title)
-        deck.text(slide, MARGIN, Inches(1.6), Inches(12), Inches(1), [_("No library has given advice yet.")], size=18)
+        text = report.advice_count_text or _("No library has given advice yet.")
+        deck.text(slide, MARGIN, Inches(1.6), Inches(12), Inches(1), [text], size=18)
         return
     for chunk in _chunks(report.advice, ANSWERS_PER_SLIDE):
         slide = deck.slide(title)

@@ -1,0 +1,275 @@
+# ruff: noqa: F811 - the interviews fixture is test_report.py's, imported
+"""The report's own words (results.models): staff's findings with figures, quotes where staff file them,
+the seed's theme pages, advice only where chosen, and the preview in the browser.
+
+The round is conftest.py's `survey` with test_report.py's `interviews`; the files are read back
+as test_report.py reads them (pypdf, python-pptx).
+"""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from questionnaire.models import InterviewQuote, Question, Response
+from results.models import ReportFinding, ReportQuote, ReportText
+from results.report import report_build
+from results.report.pdf import report_html
+from results.report.texts import figure_values, validate_report_text
+from results.tallies import NO_FILTERS, Filters, round_results
+from tests.conftest import count_queries, make_staff
+from tests.results.conftest import answers, make_response
+from tests.results.test_report import (  # noqa: F401 - the fixture
+    ANONYMOUS_INTERVIEW_QUOTE,
+    deck,
+    interviews,
+    pdf_pages,
+    plain,
+    slide_texts,
+)
+
+COPENHAGEN_QUOTE = "Borgerne er glade for de lange åbningstider."
+AARHUS_ADVICE = "@SUM(1+1)"  # Aarhus Hovedbibliotek's advice in the survey round
+THEME_HEADINGS = (
+    "Organisation og struktur",
+    "Bruger- og borgerundersøgelser",
+    "At ingen flytter ind hos hinanden",
+    "Gør det politisk interessant",
+    "Fælles uddannelsesforløb og læring",
+    "Vi kan stadig ikke tilbyde sagsbehandling",
+    "Synergier og fordele",
+)
+
+
+def response_of(round_, library: str) -> Response:
+    return Response.objects.get(invitation__round=round_, invitation__library__name=library)
+
+
+def deck_texts(round_) -> list[str]:
+    return [plain(slide_texts(slide)) for slide in deck(round_).slides]
+
+
+def page_with(pages: list[str], heading: str) -> str:
+    return next(page for page in pages if heading in page)
+
+
+def theme_page(pages: list[str], label: str) -> str:
+    """Return the PDF page of a dilemma theme (its kicker in capitals, then its heading)."""
+    return next(page for page in pages if page.startswith(f"DILEMMAER OG UDFORDRINGER {label}"))
+
+
+# --- Findings ---------------------------------------------------------------------------------
+
+
+def test_a_finding_names_figures_by_placeholder_in_the_pdf_and_the_deck(interviews):
+    round_ = interviews.round
+    text = ReportText.objects.create(round=round_, author="Skrevet af Knudsen Syd for DB")
+    ReportFinding.objects.create(
+        report_text=text,
+        section="headline",
+        heading="{andel_aktive} er i gang",
+        text="Af {antal_besvarelser} besvarelser fra {antal_inviterede} inviterede ({svarprocent}) bruger "
+        "{antal_model_3} model 3. Skriv {{ og }} som tegn.",
+    )
+    ReportFinding.objects.create(report_text=text, section="economy", heading="", text="")  # empty: left out
+    expected = "Af 6 besvarelser fra 8 inviterede (75 %) bruger 3 model 3. Skriv { og } som tegn."
+
+    pages = plain(pdf_pages(round_))
+    assert "Skrevet af Knudsen Syd for DB" in pages[0]
+    about = page_with(pages, "67 % er i gang")
+    assert expected in about and "{" + "andel_aktive}" not in " ".join(pages)
+
+    slides = deck_texts(round_)
+    assert "Skrevet af Knudsen Syd for DB" in slides[0]
+    finding = page_with(slides, "67 % er i gang")
+    assert expected in finding
+
+
+def test_a_report_nobody_edited_has_no_findings(interviews):
+    report = report_build(round=interviews.round, filters=NO_FILTERS)
+    assert report.findings == {} and report.author == ""
+
+
+def test_next_rounds_figures_fill_the_same_words(survey):
+    values = figure_values(round_results(survey.round))
+    assert plain(values["andel_aktive"]) == "67 %" and values["antal_model_3"] == "3"
+    values = figure_values(round_results(survey.other_round))
+    assert plain(values["andel_aktive"]) == "100 %" and values["antal_model_6"] == "1"
+
+
+def test_an_unknown_placeholder_is_refused_in_danish_through_the_admin(manager_client, survey):
+    url = reverse("admin:results_reporttext_add")
+    data = {
+        "round": survey.round.pk,
+        "author": "",
+        "findings-TOTAL_FORMS": "1",
+        "findings-INITIAL_FORMS": "0",
+        "findings-MIN_NUM_FORMS": "0",
+        "findings-MAX_NUM_FORMS": "1000",
+        "findings-0-section": "about",
+        "findings-0-heading": "Hele {andel_aktiv} er i gang",
+        "findings-0-text": "",
+    }
+    response = manager_client.post(url, data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Ukendt felt {andel_aktiv}. Du kan bruge: {runde}, {antal_inviterede}" in page
+    assert not ReportText.objects.exists()
+    data["findings-0-heading"] = "Hele {andel_aktive} er i gang"
+    assert manager_client.post(url, data).status_code == 302
+    assert ReportFinding.objects.get().heading == "Hele {andel_aktive} er i gang"
+
+
+def test_a_placeholder_is_only_a_word_in_braces():
+    for text in ("{andel_aktive:>999999}", "{andel_aktive.__class__}", "{0}", "{andel_aktive"):
+        with pytest.raises(Exception) as refused:
+            validate_report_text(text)
+        assert refused.value.code in ("placeholder_format", "unclosed_brace"), text
+    validate_report_text("{antal_model_3} og {{bogstaveligt}}")
+
+
+# --- Quotes where staff file them -------------------------------------------------------------------
+
+
+def test_a_quote_staff_moved_stands_under_its_new_theme_only(interviews):
+    round_ = interviews.round
+    culture = "Kulturforskelle og forskellige opfattelser af service"
+    before = plain(pdf_pages(round_))
+    assert COPENHAGEN_QUOTE in theme_page(before, culture)  # the suggestion: the challenge most libraries met
+
+    ReportQuote.objects.create(
+        round=round_, response=response_of(round_, "Københavns Biblioteker"), answer="quote", theme="synergies"
+    )
+    anonymous = InterviewQuote.objects.get(text=ANONYMOUS_INTERVIEW_QUOTE)
+    ReportQuote.objects.create(round=round_, interview_quote=anonymous, theme="")  # not in the report
+
+    pages = plain(pdf_pages(round_))
+    assert COPENHAGEN_QUOTE in theme_page(pages, "Synergier og fordele")
+    assert COPENHAGEN_QUOTE not in theme_page(pages, culture)
+    assert sum(page.count(COPENHAGEN_QUOTE) for page in pages) == 1
+    assert ANONYMOUS_INTERVIEW_QUOTE not in " ".join(pages)
+
+    slides = deck_texts(round_)
+    moved = [slide for slide in slides if COPENHAGEN_QUOTE in slide]
+    assert len(moved) == 1 and "Synergier og fordele" in moved[0] and culture not in moved[0]
+    assert ANONYMOUS_INTERVIEW_QUOTE not in " ".join(slides)
+
+
+def test_staff_file_quotes_in_the_admin(manager_client, interviews):
+    round_ = interviews.round
+    text = ReportText.objects.create(round=round_)
+    url = reverse("admin:results_reporttext_quotes", args=[text.pk])
+    page = manager_client.get(url).content.decode()
+    copenhagen = response_of(round_, "Københavns Biblioteker").pk
+    aarhus = response_of(round_, "Aarhus Hovedbibliotek").pk
+    assert "Som foreslået: Kulturforskelle" in page and f'name="theme_r{copenhagen}"' in page
+    assert f'name="theme_advice_r{aarhus}"' in page and "Ikke i rapporten" in page
+    response = manager_client.post(
+        url,
+        {f"theme_r{copenhagen}": "colocation", f"position_r{copenhagen}": "2", f"theme_advice_r{aarhus}": "advice"},
+    )
+    assert response.status_code == 302
+    filed = {(row.response_id, row.answer): (row.theme, row.position) for row in ReportQuote.objects.all()}
+    assert filed == {(copenhagen, "quote"): ("colocation", 2), (aarhus, "advice"): ("advice", 0)}
+    # Back to the suggestion.
+    manager_client.post(url, {f"theme_r{copenhagen}": "suggested"})
+    assert not ReportQuote.objects.filter(answer="quote").exists()
+
+
+def test_readers_see_the_filing_but_may_not_change_it(reader_client, interviews):
+    text = ReportText.objects.create(round=interviews.round)
+    url = reverse("admin:results_reporttext_quotes", args=[text.pk])
+    assert reader_client.get(url).status_code == 200
+    assert reader_client.post(url, {}).status_code == 403
+
+
+# --- The seed's themes ------------------------------------------------------------------------------
+
+
+def test_every_seed_theme_has_its_page_with_its_figure(interviews):
+    round_ = interviews.round
+    make_response(
+        round_,
+        answers(same_department="yes", same_committee="no", user_survey="yes", colocation="shared_counter"),
+        name="Næstved Bibliotek",
+        municipality="370",
+    )
+    pages = plain(pdf_pages(round_))
+    for heading in THEME_HEADINGS:
+        assert any(heading in page for page in pages), heading
+    organisation = theme_page(pages, "Organisation og struktur")
+    assert "100 % Bibliotek og borgerservice i samme forvaltning (1 af 1 bibliotek)" in organisation
+    assert "0 % Under samme politiske udvalg (0 af 1 bibliotek)" in organisation
+    slides = deck_texts(round_)
+    for heading in THEME_HEADINGS:
+        assert any(heading in slide for slide in slides), heading
+
+
+def test_a_theme_the_questionnaire_did_not_ask_has_no_page(interviews):
+    Question.objects.filter(section__questionnaire=interviews.round.questionnaire, code="user_survey").delete()
+    report = report_build(round=interviews.round, filters=NO_FILTERS)
+    keys = [theme.key for theme in report.themes]
+    assert "user_survey" not in keys and "organisation" in keys
+
+
+# --- Advice and plan comments: only where staff chose them -----------------------------------------
+
+
+def test_advice_is_printed_only_once_staff_chose_it(interviews):
+    round_ = interviews.round
+    pages = plain(pdf_pages(round_))
+    assert AARHUS_ADVICE not in " ".join(pages)
+    assert "1 bibliotek gav råd; regnearket har dem alle." in page_with(pages, "Råd til andre biblioteker")
+    assert AARHUS_ADVICE not in " ".join(deck_texts(round_))
+
+    ReportQuote.objects.create(
+        round=round_, response=response_of(round_, "Aarhus Hovedbibliotek"), answer="advice", theme="advice"
+    )
+    advice = page_with(plain(pdf_pages(round_)), "Råd til andre biblioteker")
+    assert AARHUS_ADVICE in advice and "Aarhus Hovedbibliotek" in advice
+    assert any(AARHUS_ADVICE in slide and "Aarhus Hovedbibliotek" in slide for slide in deck_texts(round_))
+
+
+# --- The preview --------------------------------------------------------------------------------------
+
+
+def test_the_preview_is_the_reports_html_for_staff_only(reader_client, survey):
+    url = reverse("results:report-preview", args=[survey.round.slug])
+    assert Client().get(url).status_code == 302
+    nobody = Client()
+    nobody.force_login(make_staff(username="uden-rettigheder"))
+    assert nobody.get(url).status_code == 403
+    text = ReportText.objects.create(round=survey.round, author="<script>alert(2)</script>")
+    ReportFinding.objects.create(report_text=text, section="about", heading="<b>fed</b> {andel_aktive}", text="x")
+    response = reader_client.get(url + "?region=midtjylland")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body == report_html(report_build(round=survey.round, filters=Filters(region="midtjylland")))
+    assert "<script>alert(2)" not in body and "&lt;script&gt;alert(2)&lt;/script&gt;" in body
+    assert "&lt;b&gt;fed&lt;/b&gt; 100" in body
+    assert "default-src 'none'" in response["Content-Security-Policy"]
+
+
+def test_the_results_page_and_the_admin_link_the_preview(reader_client, manager_client, survey):
+    url = reverse("results:report-preview", args=[survey.round.slug])
+    assert url in reader_client.get(reverse("results:round", args=[survey.round.slug])).content.decode()
+    text = ReportText.objects.create(round=survey.round)
+    page = manager_client.get(reverse("admin:results_reporttext_change", args=[text.pk])).content.decode()
+    assert url in page and reverse("admin:results_reporttext_quotes", args=[text.pk]) in page
+
+
+# --- Queries -------------------------------------------------------------------------------------------
+
+
+def test_report_build_makes_as_many_queries_however_much_staff_wrote(interviews):
+    round_ = interviews.round
+    plain_count = count_queries(lambda: report_build(round=round_, filters=NO_FILTERS))
+    text = ReportText.objects.create(round=round_, author="DB")
+    for section in ("about", "economy", "synergies", "advice"):
+        ReportFinding.objects.create(report_text=text, section=section, heading="{andel_aktive}", text="Tekst")
+    for library in ("Københavns Biblioteker", "Aarhus Hovedbibliotek"):
+        response = response_of(round_, library)
+        ReportQuote.objects.create(round=round_, response=response, answer="quote", theme="economy")
+        ReportQuote.objects.create(round=round_, response=response, answer="advice", theme="advice")
+    for number in range(3):
+        make_response(round_, answers(advice=f"Råd {number}"), name=f"Bibliotek {number}", municipality="101")
+    assert count_queries(lambda: report_build(round=round_, filters=NO_FILTERS)) == plain_count
