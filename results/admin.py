@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from questionnaire.admin.base import RoundChoices, RoundFilter, admin_path, page_context
 
-from .models import ReportFinding, ReportText
+from .models import ReportFinding, ReportSection, ReportText
 from .report.filing import SUGGESTED, candidates, filed, filing_save, theme_choices
 from .report.texts import PLACEHOLDERS, validate_report_text
 
@@ -48,10 +48,20 @@ class ReportFindingForm(forms.ModelForm):
         return text
 
 
+def missing_sections(text: ReportText | None) -> list[str]:
+    """Return the sections of the report *text* has no finding for yet, in the report's order."""
+    written = set(text.findings.values_list("section", flat=True)) if text and text.pk else set()
+    return [section for section in ReportSection.values if section not in written]
+
+
 class ReportFindingInline(admin.StackedInline):
+    """A finding per section: the sections not written yet are offered, each once (an empty one is left out)."""
+
     model = ReportFinding
     form = ReportFindingForm
-    extra = 1
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return len(missing_sections(obj))
 
 
 @admin.register(ReportText)
@@ -74,6 +84,13 @@ class ReportTextAdmin(RoundChoices, admin.ModelAdmin):
             reverse("admin:results_reporttext_quotes", args=[text.pk]),
             _("Place the quotes"),
         )
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        # On a POST too: a form left as offered (its section, nothing written) is then unchanged and not saved.
+        if isinstance(inline, ReportFindingInline):
+            kwargs["initial"] = [{"section": section} for section in missing_sections(obj)]
+        return kwargs
 
     def get_urls(self):
         return [admin_path(self, "<int:pk>/quotes/", self.quotes_view, "quotes"), *super().get_urls()]

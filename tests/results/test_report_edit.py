@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from questionnaire.models import InterviewQuote, Question, Response
-from results.models import ReportFinding, ReportQuote, ReportText
+from results.models import ReportFinding, ReportQuote, ReportSection, ReportText
 from results.report import report_build
 from results.report.pdf import report_html
 from results.report.texts import figure_values, validate_report_text
@@ -273,3 +273,30 @@ def test_report_build_makes_as_many_queries_however_much_staff_wrote(interviews)
     for number in range(3):
         make_response(round_, answers(advice=f"Råd {number}"), name=f"Bibliotek {number}", municipality="101")
     assert count_queries(lambda: report_build(round=round_, filters=NO_FILTERS)) == plain_count
+
+
+def test_the_admin_offers_a_finding_for_every_section_not_written_yet(manager_client, survey):
+    page = manager_client.get(reverse("admin:results_reporttext_add")).content.decode()
+    assert 'name="findings-TOTAL_FORMS" value="14"' in page
+    text = ReportText.objects.create(round=survey.round)
+    ReportFinding.objects.create(report_text=text, section="about", heading="Om", text="")
+    page = manager_client.get(reverse("admin:results_reporttext_change", args=[text.pk])).content.decode()
+    assert 'name="findings-TOTAL_FORMS" value="14"' in page and 'name="findings-INITIAL_FORMS" value="1"' in page
+    # Saved as offered: the sections left empty make no rows.
+    data = {"round": survey.round.pk, "author": "DB", "findings-INITIAL_FORMS": "1", "findings-TOTAL_FORMS": "14"}
+    data.update({"findings-MIN_NUM_FORMS": "0", "findings-MAX_NUM_FORMS": "1000"})
+    finding = ReportFinding.objects.get()
+    data.update({"findings-0-id": finding.pk, "findings-0-report_text": text.pk, "findings-0-section": "about"})
+    data.update({"findings-0-heading": "Om", "findings-0-text": ""})
+    sections = [section for section in ReportSection.values if section != "about"]
+    for index, section in enumerate(sections, start=1):
+        data.update(
+            {f"findings-{index}-section": section, f"findings-{index}-heading": "", f"findings-{index}-text": ""}
+        )
+    data["findings-13-heading"] = "Råd: {antal_besvarelser}"
+    response = manager_client.post(reverse("admin:results_reporttext_change", args=[text.pk]), data)
+    assert response.status_code == 302
+    assert set(ReportFinding.objects.values_list("section", "heading")) == {
+        ("about", "Om"),
+        (sections[-1], "Råd: {antal_besvarelser}"),
+    }
