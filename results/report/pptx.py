@@ -193,12 +193,18 @@ def _finding(deck: Deck, report: Report, section: str, title: str):
     finding, quotes = report.finding(section), report.section_quotes.get(section, ())
     if not finding and not quotes:
         return
-    slide = deck.slide(finding.heading if finding and finding.heading else title, kicker=title)
-    paragraphs = [(paragraph, {"size": 18, "space": 10}) for paragraph in (finding.paragraphs if finding else ())]
-    for quote in quotes[:QUOTES_PER_SLIDE]:
-        paragraphs.append((f"”{quote.text}”", {"size": 16, "italic": True, "space": 2}))
-        paragraphs.append((f"({quote.credit})", {"size": 12, "colour": GREY, "space": 14}))
-    deck.text(slide, MARGIN, Inches(1.6), Inches(12), Inches(5.2), paragraphs)
+    heading = finding.heading if finding and finding.heading else title
+    # The finding alone on its slide when quotes follow it; the quotes then a few to a slide.
+    chunks = ([[]] if finding else []) + (_chunks(quotes, QUOTES_PER_SLIDE) if quotes else [])
+    for index, chunk in enumerate(chunks):
+        slide = deck.slide(heading, kicker=title)
+        paragraphs = []
+        if finding and index == 0:
+            paragraphs = [(paragraph, {"size": 18, "space": 10}) for paragraph in finding.paragraphs]
+        for quote in chunk:
+            paragraphs.append((f"”{quote.text}”", {"size": 16, "italic": True, "space": 2}))
+            paragraphs.append((f"({quote.credit})", {"size": 12, "colour": GREY, "space": 14}))
+        deck.text(slide, MARGIN, Inches(1.6), Inches(12), Inches(5.2), paragraphs)
 
 
 def _cover(deck: Deck, report: Report):

@@ -300,3 +300,16 @@ def test_the_admin_offers_a_finding_for_every_section_not_written_yet(manager_cl
         ("about", "Om"),
         (sections[-1], "Råd: {antal_besvarelser}"),
     }
+
+
+def test_a_quote_filed_under_a_section_stands_at_its_top(interviews):
+    round_ = interviews.round
+    ReportQuote.objects.create(
+        round=round_, response=response_of(round_, "Københavns Biblioteker"), answer="quote", theme="economy"
+    )
+    pages = plain(pdf_pages(round_))
+    economy = page_with(pages, "Økonomiske ressourcer")
+    assert COPENHAGEN_QUOTE in economy and "(Citat Borgerservicechef Hanne Jensen, Københavns Biblioteker)" in economy
+    assert sum(page.count(COPENHAGEN_QUOTE) for page in pages) == 1
+    slides = [slide for slide in deck_texts(round_) if COPENHAGEN_QUOTE in slide]
+    assert len(slides) == 1 and "Økonomiske ressourcer" in slides[0]
