@@ -156,8 +156,8 @@ def _themes(
     """Return the report's themes with their quotes, and the quotes staff filed under another section.
 
     A quote stands where staff filed it ("" leaves it out), or, before any filing, where
-    results.quotes suggests; the seed's themes first (those the questionnaire asked), then the
-    challenges and free themes with quotes.
+    results.quotes suggests; the seed's themes first (those the questionnaire asked, or with quotes
+    staff filed there), then the challenges and free themes with quotes.
     """
     placed: dict[str, list[tuple[int, int, PublishedQuote]]] = {}
     for order, (suggested, quote) in enumerate((theme.key, quote) for theme in quotes.themes for quote in theme.quotes):
@@ -185,11 +185,10 @@ def _themes(
     themes = []
     for spec in THEMES:
         page = _theme_page(spec, results)
-        if page is None:
-            placed.pop(spec.key, None)
-            continue
+        if page is None and spec.key not in placed:
+            continue  # not asked, and no quote filed there
         chosen_quotes, more = pick(spec.key)
-        figures, chart = page
+        figures, chart = page or ((), None)
         themes.append(
             Theme(
                 spec.key,

@@ -209,6 +209,16 @@ def test_a_theme_the_questionnaire_did_not_ask_has_no_page(interviews):
     report = report_build(round=interviews.round, filters=NO_FILTERS)
     keys = [theme.key for theme in report.themes]
     assert "user_survey" not in keys and "organisation" in keys
+    # A quote staff filed there still stands, without a figure.
+    ReportQuote.objects.create(
+        round=interviews.round,
+        response=response_of(interviews.round, "Københavns Biblioteker"),
+        answer="quote",
+        theme="user_survey",
+    )
+    report = report_build(round=interviews.round, filters=NO_FILTERS)
+    (theme,) = [theme for theme in report.themes if theme.key == "user_survey"]
+    assert theme.figures == () and [quote.text for quote in theme.quotes] == [COPENHAGEN_QUOTE]
 
 
 # --- Advice and plan comments: only where staff chose them -----------------------------------------
