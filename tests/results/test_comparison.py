@@ -28,8 +28,15 @@ from results.comparison import CURRENT, EARLIER, PUBLISHED_2009, round_compariso
 from results.excel import workbook_write
 from results.tallies import NO_FILTERS, round_results
 from results.templatetags.results_format import percent
-from tests.conftest import NOT_STARTED_ANSWERS, make_invitation, make_library, make_round, municipality
-from tests.results.conftest import answers, make_response
+from tests.conftest import (
+    NOT_STARTED_ANSWERS,
+    answers,
+    make_invitation,
+    make_library,
+    make_response,
+    make_round,
+    municipality,
+)
 
 pytestmark = pytest.mark.django_db
 
