@@ -4,6 +4,8 @@ import os
 import shutil
 
 import pytest
+from django.contrib.auth.models import User
+from django.test import Client
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Offline machines: keep Chromium from calling home at every start.
@@ -62,3 +64,15 @@ def serious_accessibility_violations(page) -> list[str]:
         for violation in results.response["violations"]
         if violation["impact"] in ("serious", "critical")
     ]
+
+
+def staff_page(new_page, live_server):
+    """Return a page logged in as a staff superuser (the session made by Django's test client)."""
+    user = User.objects.create_superuser("dbstaff", "staff@example.com", "a-long-test-password")
+    client = Client()
+    client.force_login(user)
+    page = new_page(viewport={"width": 1280, "height": 900})
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    return page, user

@@ -44,6 +44,7 @@ from tests.conftest import (
     make_invitation,
     make_library,
     make_round,
+    refusing,
     work_off,
 )
 from tests.smtpserver import Handler, smtp_server
@@ -462,28 +463,6 @@ def test_asking_twice_queues_each_library_once():
     assert first.mails.count() == 1 and second.mails.count() == 0 and second.is_finished
     work_off()
     assert len(mail.outbox) == 1
-
-
-def refusing(settings, *, permanent=(), once=()):
-    """Use the recording backend, refusing *permanent* addresses with 550 and *once* with 451 the first time."""
-    settings.EMAIL_BACKEND = "tests.questionnaire.test_mail.RefusingBackend"
-    RefusingBackend.permanent, RefusingBackend.once, RefusingBackend.refused = set(permanent), set(once), set()
-
-
-class RefusingBackend(EmailBackend):
-    permanent: set = set()
-    once: set = set()
-    refused: set = set()
-
-    def send_messages(self, messages):
-        for message in messages:
-            to = message.to[0]
-            if to in self.permanent:
-                raise smtplib.SMTPRecipientsRefused({to: (550, b"5.1.1 User unknown")})
-            if to in self.once and to not in self.refused:
-                type(self).refused.add(to)
-                raise smtplib.SMTPRecipientsRefused({to: (451, b"4.7.1 Greylisted, try again later")})
-        return super().send_messages(messages)
 
 
 def test_a_permanent_refusal_is_recorded_with_the_servers_words_and_not_retried(settings):

@@ -14,8 +14,7 @@ from openpyxl.chart import BarChart, PieChart
 from questionnaire.models import Municipality
 from results import excel
 from results.tallies import NO_FILTERS, SOURCE, Filters
-from tests.conftest import NOT_STARTED_ANSWERS, make_round
-from tests.results.conftest import HOSTILE_QUOTE, answers, make_response
+from tests.conftest import HOSTILE_QUOTE, NOT_STARTED_ANSWERS, answers, make_response, make_round
 
 SHEETS = ["Overblik", "Svar", "Optælling", "Modeller", "Ydelser", "Udfordringer", "Økonomi", "Citater", "Kilde"]
 

@@ -13,9 +13,11 @@ Case story: "Synergier og fordele i samarbejdet", model 3, Aabenraa.
 
 import io
 import re
+from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from django.db import transaction
 from openpyxl import load_workbook
 from pptx import Presentation
 from pptx.dml.color import RGBColor
@@ -29,8 +31,7 @@ from results.excel import workbook_write
 from results.quotes import INTERVIEW, round_quotes
 from results.report import kroner_words, report_build, report_filename, report_write
 from results.tallies import NO_FILTERS, SOURCE, Filters, round_results
-from tests.conftest import make_library, make_round
-from tests.results.conftest import HOSTILE_QUOTE
+from tests.conftest import HOSTILE_QUOTE, make_library, make_round, make_survey, municipality
 
 NAMED_INTERVIEW_QUOTE = "I dag ville vi have lagt mere energi i et uddannelsesforløb!"
 ANONYMOUS_INTERVIEW_QUOTE = "Vi bruger megen tid på at forklare, hvad vi ikke kan gøre."
@@ -38,8 +39,8 @@ SECRET_INTERVIEW_QUOTE = "Det her må ingen læse."
 FREE_THEME_QUOTE = "Gør det politisk interessant!"
 
 
-@pytest.fixture
-def interviews(survey):
+def add_interviews(survey):
+    """Add the two interviews and the case story of the table above to *survey*'s round; return *survey*."""
     round_ = survey.round
     hjoerring = Interview.objects.create(
         round=round_,
@@ -77,6 +78,50 @@ def interviews(survey):
         text="At kunne henvise til hinanden\n- Borgerservice og biblioteket hjælper hinanden i de skæve åbningstider",
     )
     return survey
+
+
+@pytest.fixture
+def interviews(survey):
+    return add_interviews(survey)
+
+
+@dataclass
+class Built:
+    """The report's files, made once for this module (making them takes seconds each)."""
+
+    survey_pdf: list[str]  # of the survey round alone
+    survey_deck: object
+    nordjylland_deck: object
+    pdf: list[str]  # of the survey round with the interviews
+    deck: object
+    empty_deck: object  # of a round with no answers
+
+
+@pytest.fixture(scope="module")
+def built(django_db_setup, django_db_blocker) -> Built:
+    """Make the round's data and every report file the tests read, once; then roll the data back.
+
+    The files are made from the same data the function-scoped `survey` and `interviews`
+    fixtures make, in a transaction that is rolled back before any test runs, so nothing is
+    left for the tests of this module or any other.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        survey = make_survey()
+        made = {
+            "survey_pdf": pdf_pages(survey.round),
+            "survey_deck": deck(survey.round),
+            "nordjylland_deck": deck(survey.round, Filters(region="nordjylland")),
+        }
+        add_interviews(survey)
+        made |= {"pdf": pdf_pages(survey.round), "deck": deck(survey.round), "empty_deck": deck(make_round(slug="tom"))}
+        transaction.set_rollback(True)
+    return Built(**made)
+
+
+@pytest.fixture
+def register(db):
+    """The 98 municipalities, reloaded if a transactional test flushed them."""
+    municipality()
 
 
 def plain(value):
@@ -196,8 +241,8 @@ def test_interview_quotes_follow_filters(interviews):
 
 
 @pytest.fixture
-def pdf(interviews):
-    return pdf_pages(interviews.round)
+def pdf(built, db):
+    return built.pdf
 
 
 def test_pdf_names_the_source_and_number_on_every_page(pdf):
@@ -249,8 +294,8 @@ def test_pdf_escapes_respondent_text(pdf):
 
 
 @pytest.fixture
-def presentation(interviews):
-    return deck(interviews.round)
+def presentation(built, db):
+    return built.deck
 
 
 def test_deck_is_16_9_with_the_source_on_every_slide(presentation):
@@ -273,9 +318,8 @@ def shape_geometry(shapes):
 
 
 @pytest.mark.parametrize("empty", [False, True])
-def test_every_position_and_size_in_the_deck_is_an_integer(interviews, empty):
-    round_ = make_round(slug="tom") if empty else interviews.round
-    presentation = deck(round_)
+def test_every_position_and_size_in_the_deck_is_an_integer(built, db, empty):
+    presentation = built.empty_deck if empty else built.deck
     for slide in presentation.slides:
         values = GEOMETRY.findall(slide.part.blob)
         assert values and all(value.lstrip(b"-").isdigit() for value in values), set(values) - {
@@ -332,7 +376,7 @@ def flattened(shapes):
             yield from flattened(shape.shapes)
 
 
-def test_deck_map_is_native_shapes_in_one_group(presentation):
+def test_deck_map_is_native_shapes_in_one_group(presentation, register):
     slide = next(slide for slide in presentation.slides if "Danmarkskortet" in slide_texts(slide))
     assert not [shape for shape in flattened(slide.shapes) if shape.shape_type == MSO_SHAPE_TYPE.PICTURE]
     (group,) = [shape for shape in slide.shapes if shape.shape_type == MSO_SHAPE_TYPE.GROUP]
@@ -381,8 +425,8 @@ def test_deck_map_is_native_shapes_in_one_group(presentation):
     assert credit == ["Kommunegrænser: DAGI, Styrelsen for Dataforsyning og Infrastruktur"]
 
 
-def test_deck_map_follows_the_region_filter(survey):
-    presentation = deck(survey.round, Filters(region="nordjylland"))
+def test_deck_map_follows_the_region_filter(built, register):
+    presentation = built.nordjylland_deck
     slide = next(slide for slide in presentation.slides if "Danmarkskortet" in slide_texts(slide))
     freeforms = [shape for shape in flattened(slide.shapes) if shape.shape_type == MSO_SHAPE_TYPE.FREEFORM]
     in_region = set(Municipality.objects.filter(region="nordjylland").values_list("name", flat=True))
@@ -433,16 +477,16 @@ def test_command_writes_either_format(survey, tmp_path):
         call_command("report", "bs2009", "--output", str(tmp_path / "r.docx"))
 
 
-def test_an_amount_resting_on_fewer_libraries_than_the_threshold_is_printed_nowhere(survey, settings, client):
+def test_an_amount_resting_on_fewer_libraries_than_the_threshold_is_printed_nowhere(survey, built, settings, client):
     # The hand-made round has three amounts (20.000, 100.000 and 300.000 kr.): fewer than the default 5.
     results = round_results(survey.round, NO_FILTERS)
     money = results.resources
     assert money.withheld and (money.lowest, money.median, money.highest, money.total) == (None,) * 4
     note = "Kun 3 biblioteker har oplyst et beløb"
 
-    text = " ".join(plain(pdf_pages(survey.round)))
+    text = " ".join(plain(built.survey_pdf))
     assert note in text and "420.000 kr." not in text and "300.000 kr." not in text
-    deck_text = " ".join(slide_texts(slide) for slide in deck(survey.round).slides)
+    deck_text = " ".join(slide_texts(slide) for slide in built.survey_deck.slides)
     assert note in plain(deck_text) and "420.000" not in deck_text
     workbook = io.BytesIO()
     workbook_write(round=survey.round, filters=NO_FILTERS, handle=workbook)

@@ -12,8 +12,15 @@ from openpyxl import load_workbook
 from questionnaire.models import Choice, Municipality, Question, Section
 from results import tallies
 from results.tallies import SOURCE
-from tests.conftest import NOT_STARTED_ANSWERS, make_round, make_staff, page_queries
-from tests.results.conftest import HOSTILE_QUOTE, answers, make_response
+from tests.conftest import (
+    HOSTILE_QUOTE,
+    NOT_STARTED_ANSWERS,
+    answers,
+    make_response,
+    make_round,
+    make_staff,
+    page_queries,
+)
 
 URL_NAMES = ("results:round", "results:export", "results:map", "results:map-png")
 
