@@ -729,7 +729,9 @@ def test_reminder_days_are_read_and_checked():
 
 def test_the_scheduled_job_reminds_on_each_reminder_day_once():
     now = timezone.now()
-    round_ = make_round(closes_at=now + timedelta(days=7, hours=1), reminder_days="7, 2")
+    # The deadline a week from today at noon, local time: today is its first reminder day, at any hour of the day.
+    noon = datetime.datetime.combine(timezone.localdate(now) + timedelta(days=7), datetime.time(12))
+    round_ = make_round(closes_at=timezone.make_aware(noon), reminder_days="7, 2")
     waiting = make_invitation(round=round_, library=make_library(email="waiting@example.com"), sent_at=days_ago(1))
     done = make_invitation(round=round_, library=make_library(email="done@example.com"), sent_at=days_ago(1))
     answer_all(done, ACTIVE_ANSWERS)
