@@ -64,7 +64,7 @@ class RoundAdmin(FollowPages, RoundMailPages, PersonalDataPages, admin.ModelAdmi
         )
 
     def get_readonly_fields(self, request, obj=None):
-        fields = ["created_at", "personal_data_removed_at"]
+        fields = ["created_at", "personal_data_removed_at", "results_mail_queued_at"]
         if obj is not None:
             # Links, commands and the results page name the round by its slug; its
             # answers only mean something with the questionnaire they were given to.
@@ -94,6 +94,7 @@ class RoundAdmin(FollowPages, RoundMailPages, PersonalDataPages, admin.ModelAdmi
                 },
             ),
             (_("Mail texts"), {"fields": mail}),
+            (_("Publishing the results"), {"fields": ("results_published_on", "results_mail_queued_at")}),
         )
 
     @admin.display(description=_("the mails as a library gets them"))
