@@ -28,6 +28,7 @@ from questionnaire.models import CaseStory, Interview, InterviewQuote, ResponseC
 
 from . import map as denmark
 from .comparison import PUBLISHED_2009
+from .report import model_heading
 from .snapshots import snapshot
 from .tallies import NO_FILTERS, is_small_group, round_results, submitted_responses
 
@@ -111,9 +112,18 @@ def results_page(request: HttpRequest, slug: str) -> HttpResponse:
     colours = denmark.model_colours(results)
     withheld = small_regions(results)
     adoption = results.model_adoption
-    regions = [(region, withheld.get(region.region, "")) for region in adoption.regions]
+    # The table by region names a model by its number and a region without "Region", so that it
+    # has a chance on a phone; the table of models above gives the full names.
+    regions = [
+        (str(region.label).removeprefix("Region "), region, withheld.get(region.region, ""))
+        for region in adoption.regions
+    ]
     rows = [
-        (model, [(cell, withheld.get(region.region, "")) for cell, region in zip(cells, adoption.regions, strict=True)])
+        (
+            model_heading(model.label)[0],
+            model,
+            [(cell, withheld.get(region.region, "")) for cell, region in zip(cells, adoption.regions, strict=True)],
+        )
         for model, cells in adoption.rows
     ]
     return render(
@@ -125,7 +135,7 @@ def results_page(request: HttpRequest, slug: str) -> HttpResponse:
             "headline_withheld": small_group_note(results.headline.responses, _("the whole country"))
             if is_small_group(results.headline.responses)
             else "",
-            "models": [(model, colours[model.code][0]) for model in adoption.models],
+            "models": [(*model_heading(model.label), model, colours[model.code][0]) for model in adoption.models],
             "regions": regions,
             "region_rows": rows,
             "withheld_notes": sorted(set(withheld.values())),
