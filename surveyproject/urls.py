@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from results import own
+
 from .health import healthz
 from .views import accessibility_statement, favicon, privacy_notice
 
@@ -13,6 +15,10 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("privatliv/", privacy_notice, name="privacy"),
     path("tilgaengelighed/", accessibility_statement, name="accessibility"),
+    # What a library gets back through its personal link (results/own.py): results reads the
+    # questionnaire, never the reverse, so these live with the results.
+    path("s/<str:token>/resultater/", own.library_results, name="own-results"),
+    path("s/<str:token>/svar.pdf", own.answers_pdf, name="own-answers"),
     path("s/", include("questionnaire.urls")),
     # The results for everyone, from each round's publication day (results/public.py).
     path("resultater/", include("results.public_urls")),
