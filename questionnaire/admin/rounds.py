@@ -2,25 +2,26 @@
 
 The questionnaire versions are the step before (``questionnaire``). The pages of the
 later steps hang off a round and live in modules of their own: ``follow`` (the
-overview), ``mail`` (sending) and ``personal_data`` (anonymising).
+overview), ``mail`` (sending), ``mail_texts`` (the round's own mail texts, previewed)
+and ``personal_data`` (anonymising).
 """
 
 from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.html import escape, format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from ..mail.messages import INVITATION, REMINDER, mail_message
-from ..models import Invitation, Library, Questionnaire, ResponseStatus, Round
+from ..models import Questionnaire, ResponseStatus, Round
 from ..services.personal_data import holds_personal_data
 from ..services.rounds import invitations_create
 from ..services.trials import trial_answers_remove
 from .base import admin_path, require, short_time, yes_no_filter
 from .follow import FollowPages
 from .mail import RoundMailPages
+from .mail_texts import MailTextPages
 from .personal_data import PersonalDataPages
 from .questionnaire import try_redirect, version_changes_before_round
 
@@ -30,7 +31,7 @@ def results_url(round_: Round) -> str:
 
 
 @admin.register(Round)
-class RoundAdmin(FollowPages, RoundMailPages, PersonalDataPages, admin.ModelAdmin):
+class RoundAdmin(FollowPages, RoundMailPages, MailTextPages, PersonalDataPages, admin.ModelAdmin):
     list_display = (
         "title",
         "slug",
@@ -96,24 +97,6 @@ class RoundAdmin(FollowPages, RoundMailPages, PersonalDataPages, admin.ModelAdmi
             (_("Mail texts"), {"fields": mail}),
             (_("Publishing the results"), {"fields": ("results_published_on", "results_mail_queued_at")}),
         )
-
-    @admin.display(description=_("the mails as a library gets them"))
-    def mail_preview(self, round_):
-        """The invitation and the reminder as the first invited library (or any active one) would get them."""
-        invitation = round_.invitations.real().select_related("library", "round").first()
-        if invitation is None:
-            library = Library.objects.active().first()
-            if library is None:
-                return _("No library in the register to show them with.")
-            invitation = Invitation(round=round_, library=library)
-        parts = []
-        for kind in (INVITATION, REMINDER):
-            message = mail_message(invitation, kind)
-            # The rendered text is marked safe (a template made it), but it is plain text holding what
-            # staff typed: escape() escapes it all the same, so the preview shows markup as text.
-            subject, body = escape(message.subject), escape(message.body)
-            parts.append(format_html('<strong>{}</strong><pre class="mail-preview">{}</pre>', subject, body))
-        return format_html_join("", "{}", ((part,) for part in parts))
 
     @admin.display(description=_("opens"), ordering="opens_at")
     def opens(self, round_):

@@ -13,6 +13,11 @@
   not tried again.
 - A mail that need not go any more when its turn comes (the round closed, the library
   submitted, a reminder went meanwhile) is skipped, with the reason.
+- Whatever goes wrong with one mail (the check whether it is still needed, building it,
+  sending it) is that mail's alone: it spends its own attempts, and the rest of the run goes on.
+  A mail that cannot be built fails at once (it would not build the next time either).
+- An invitation or reminder that is given up on, or waits to be tried again, leaves the reason
+  in Danish on its invitation (``send_error``), which the invitation list and the overview show.
 """
 
 import logging
@@ -28,7 +33,7 @@ from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import Count, F, Min, Q, QuerySet
 from django.db.models.functions import Now
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ..models import MAIL_PENDING, Invitation, Mail, MailKind, MailStatus, ResponseStatus
@@ -61,14 +66,29 @@ def _silent() -> Q:
     return Q(status=MailStatus.SENDING, claimed_at__lt=Now() - mail_lease())
 
 
+def _stamped(text: str) -> str:
+    """Return *text* as an invitation's ``send_error``: with the local time it happened."""
+    return f"{timezone.localtime():%Y-%m-%d %H:%M}: {text}"
+
+
 def _give_up_on_silent() -> int:
     """Fail the silent claims that have had every attempt: a mail that stops its worker each time goes no more."""
-    return Mail.objects.filter(_silent(), attempts__gte=settings.EMAIL_MAX_ATTEMPTS).update(
-        status=MailStatus.FAILED,
-        claim="",
-        error=_("Given up after %(count)d attempts: %(words)s")
-        % {"count": settings.EMAIL_MAX_ATTEMPTS, "words": _("the sender stopped each time while sending it.")},
-    )
+    spent = Mail.objects.filter(_silent(), attempts__gte=settings.EMAIL_MAX_ATTEMPTS)
+    with transaction.atomic():
+        locked = spent.order_by("pk").select_for_update(skip_locked=True)
+        found = list(locked.values_list("pk", "invitation_id", "kind"))
+        if not found:
+            return 0
+        text = _("Given up after %(count)d attempts: %(words)s") % {
+            "count": settings.EMAIL_MAX_ATTEMPTS,
+            "words": _("the sender stopped each time while sending it."),
+        }
+        count = spent.filter(pk__in=[pk for pk, _invitation, _kind in found]).update(
+            status=MailStatus.FAILED, claim="", error=text
+        )
+        invitations = [invitation for _pk, invitation, kind in found if kind in (INVITATION, REMINDER)]
+        Invitation.objects.filter(pk__in=invitations).update(send_error=_stamped(text))
+    return count
 
 
 def _rate_allowance() -> tuple[int, float]:
@@ -150,11 +170,15 @@ def _not_needed(mail: Mail) -> str:
 
 @dataclass
 class Refusal:
-    """What went wrong with one mail, in the server's words, and whether trying again may help."""
+    """What went wrong with one mail, in the server's words, and whether trying again may help.
+
+    *reason* says in Danish what the words mean, for staff (the invitation's ``send_error``).
+    """
 
     text: str
     permanent: bool
     connection_lost: bool = False
+    reason: str = ""
 
 
 def _server_words(code, message) -> str:
@@ -168,17 +192,23 @@ def refusal(error: Exception) -> Refusal:
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         answers = list(error.recipients.values())
         text = "; ".join(f"{address}: {_server_words(*answer)}" for address, answer in error.recipients.items())
-        return Refusal(text, permanent=all(code >= 500 for code, _message in answers))
+        permanent = all(code >= 500 for code, _message in answers)
+        reason = _("The mail server refused the address.") if permanent else _("The mail server refused it for now.")
+        return Refusal(text, permanent=permanent, reason=reason)
+    lost = _("The connection to the mail server was lost.")
     if isinstance(error, smtplib.SMTPServerDisconnected):
-        return Refusal(f"{type(error).__name__}: {error}", permanent=False, connection_lost=True)
+        return Refusal(f"{type(error).__name__}: {error}", permanent=False, connection_lost=True, reason=lost)
     if isinstance(error, smtplib.SMTPAuthenticationError):
         # Our account, not the address: every mail would fail alike. Try again; staff see the words.
-        return Refusal(_server_words(error.smtp_code, error.smtp_error), permanent=False, connection_lost=True)
+        words = _server_words(error.smtp_code, error.smtp_error)
+        return Refusal(words, permanent=False, connection_lost=True, reason=_("The mail server refused our login."))
     if isinstance(error, smtplib.SMTPResponseException):
-        return Refusal(_server_words(error.smtp_code, error.smtp_error), permanent=error.smtp_code >= 500)
+        permanent = error.smtp_code >= 500
+        reason = _("The mail server refused the mail.") if permanent else _("The mail server refused it for now.")
+        return Refusal(_server_words(error.smtp_code, error.smtp_error), permanent=permanent, reason=reason)
     if isinstance(error, OSError):  # refused, reset, timed out: the connection, not the address
-        return Refusal(f"{type(error).__name__}: {error}", permanent=False, connection_lost=True)
-    return Refusal(f"{type(error).__name__}: {error}", permanent=True)
+        return Refusal(f"{type(error).__name__}: {error}", permanent=False, connection_lost=True, reason=lost)
+    return Refusal(f"{type(error).__name__}: {error}", permanent=True, reason=_("The mail could not be sent."))
 
 
 def _retry_delay(attempts: int) -> timedelta:
@@ -204,14 +234,15 @@ SENT, SKIPPED, RETRYING, FAILED = "sent", "skipped", "retry", "failed"
 
 def _deliver(mail: Mail, token: str, connection, rendered: RoundMails) -> tuple[str, Refusal | None]:
     """Send one claimed mail and record the outcome; return it (SENT, SKIPPED, RETRYING, FAILED) and any refusal."""
-    reason = _not_needed(mail)
     try:
+        # Whether it is still needed is asked here too: a check that fails is this mail's, not the run's.
+        reason = _not_needed(mail)
         message = None if reason else queued_message(mail, connection, rendered)
     except Exception as error:  # a mail that cannot be made fails alone, never its batch
         logger.exception("Mail %s could not be made", mail.pk)
-        refused = Refusal(_("The mail could not be made: %(error)s") % {"error": error}, permanent=True)
-        _settle(mail, token, status=MailStatus.FAILED, error=refused.text)
-        return FAILED, refused
+        words = str(error) or type(error).__name__
+        refused = Refusal(_("The mail could not be made: %(error)s") % {"error": words}, permanent=True)
+        return _refused(mail, token, refused), refused
     if message is None:
         _settle(mail, token, status=MailStatus.SKIPPED, error=reason or _("Nobody to send it to."))
         return SKIPPED, None
@@ -264,10 +295,16 @@ def _mark_sent(mail: Mail, token: str) -> None:
 
 
 def _refused(mail: Mail, token: str, refused: Refusal) -> str:
+    """Record *refused* on *mail* (failed, or tried again) and, for staff, on its invitation; return the outcome."""
     permanent = refused.permanent or mail.attempts >= settings.EMAIL_MAX_ATTEMPTS
     text = refused.text
+    # What staff read on the invitation: the reason in Danish, then the server's words.
+    note = f"{refused.reason} {text}" if refused.reason else text
     if permanent and not refused.permanent:
         text = _("Given up after %(count)d attempts: %(words)s") % {"count": mail.attempts, "words": text}
+        note = _("Given up after %(count)d attempts: %(words)s") % {"count": mail.attempts, "words": note}
+    elif not permanent:
+        note = _("Not sent yet; tried again later. %(words)s") % {"words": note}
     with transaction.atomic():
         if permanent:
             _settle(mail, token, status=MailStatus.FAILED, error=text)
@@ -276,8 +313,7 @@ def _refused(mail: Mail, token: str, refused: Refusal) -> str:
                 mail, token, status=MailStatus.RETRY, error=text, next_attempt_at=Now() + _retry_delay(mail.attempts)
             )
         if mail.kind in (INVITATION, REMINDER):
-            stamp = f"{timezone.localtime():%Y-%m-%d %H:%M}: {text}"
-            Invitation.objects.filter(pk=mail.invitation_id).update(send_error=stamp)
+            Invitation.objects.filter(pk=mail.invitation_id).update(send_error=_stamped(note))
     return FAILED if permanent else RETRYING
 
 
@@ -308,6 +344,12 @@ class RunReport:
 
 def send_due(mails: QuerySet, *, slice_seconds: float, beat=None) -> RunReport:
     """Claim and send due mails of *mails* until none is due or the slice is used up."""
+    # What the run records (errors, reasons) is read by staff later: in the site's language, whoever started it.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _send_due(mails, slice_seconds=slice_seconds, beat=beat)
+
+
+def _send_due(mails: QuerySet, *, slice_seconds: float, beat=None) -> RunReport:
     report = RunReport()
     lost = 0  # connections lost in a row
     started = time.monotonic()

@@ -6,6 +6,11 @@ format spec (``{bibliotek:>99999999}`` would make a page of 100 MB), no conversi
 or index, no number. The holes are filled in by this module's own substitution, never by
 ``str.format``, so even a text saved before these rules can only ever print as text. An empty
 text means the shipped Danish one. The placeholders are Danish, as the staff who write them are.
+
+A round's own text replaces only the middle of its mail: the shipped templates (composed in
+``messages``) still greet the library ("Til {bibliotek}") above it and add the library's link
+below it. ``doubled_parts`` points out a text that does either once more; it warns, as such a
+mail still works.
 """
 
 import re
@@ -77,3 +82,47 @@ def fill_in(text: str, *, library, url: str, round) -> str:
         return values.get(match.group(1), written)
 
     return TOKEN.sub(value, text)
+
+
+# The first line of a text that greets: a greeting word, or the library's name alone.
+GREETING = re.compile(
+    r"(?:kære|til|hej|hejsa|hallo|goddag|god\s+dag|dear|hello|hi)\b.*|\{bibliotek\}\W*",
+    re.IGNORECASE,
+)
+# A greeting is a short line: more words than this is a sentence that happens to start so ("Til lykke ...").
+GREETING_WORDS = 6
+
+
+def _greeting(text: str) -> str:
+    """Return the first line of *text* if it greets the library ("" if not)."""
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    if not GREETING.fullmatch(first):
+        return ""
+    if "{bibliotek}" in first or len(first.split()) <= GREETING_WORDS:
+        return first
+    return ""
+
+
+def doubled_parts(text: str) -> list[str]:
+    """Return, in Danish, what a mail body *text* holds that the shipped mail adds around it already.
+
+    The mail greets the library above the text and gives its link below it (the templates of
+    ``messages``): a text that begins with a greeting, or holds {link}, has it twice.
+    """
+    warnings = []
+    if greeting := _greeting(text):
+        warnings.append(
+            _(
+                "The text begins with a greeting (%(greeting)s), but the mail already begins with "
+                "“%(shipped)s”: the library is greeted twice. Leave the greeting out of the text."
+            )
+            % {"greeting": f"“{greeting}”", "shipped": _("To %(library)s") % {"library": "{bibliotek}"}}
+        )
+    if any(inside == "link" for _match, inside in _holes(text)):
+        warnings.append(
+            _(
+                "The text holds {link}, but the mail already gives the library's link below the text: "
+                "the link is there twice. Leave {link} out of the text."
+            )
+        )
+    return warnings

@@ -18,6 +18,7 @@ from questionnaire.mail.outbox import (
     invitation_resend,
     invitation_test_send,
     invitations_enqueue,
+    reminders_enqueue,
     scheduled_reminders_enqueue,
 )
 from questionnaire.mail.progress import progress
@@ -34,7 +35,17 @@ from questionnaire.models import (
     validate_reminder_days,
 )
 from questionnaire.services.rounds import invitation_url
-from tests.conftest import ACTIVE_ANSWERS, answer_all, days_ago, make_invitation, make_library, make_round, work_off
+from tests.conftest import (
+    ACTIVE_ANSWERS,
+    admin_url,
+    answer_all,
+    days_ago,
+    make_invitation,
+    make_library,
+    make_round,
+    work_off,
+)
+from tests.smtpserver import Handler, smtp_server
 
 pytestmark = pytest.mark.django_db
 
@@ -488,7 +499,9 @@ def test_a_permanent_refusal_is_recorded_with_the_servers_words_and_not_retried(
     assert refused.status == MailStatus.FAILED and refused.attempts == 1
     assert refused.error == "gone@example.com: 550 5.1.1 User unknown"
     gone.refresh_from_db()
-    assert gone.sent_at is None and "550 5.1.1 User unknown" in gone.send_error
+    # The invitation list says why, in Danish, with the server's words after.
+    assert gone.sent_at is None
+    assert gone.send_error.endswith(": Mailserveren afviste adressen. gone@example.com: 550 5.1.1 User unknown")
     batch.refresh_from_db()
     assert batch.is_finished
     assert [m.invitation for m in progress(batch.mails.all()).failures] == [gone]
@@ -505,6 +518,8 @@ def test_a_temporary_refusal_is_tried_again_later_with_back_off(settings):
 
     waiting = Mail.objects.get(invitation=grey)
     assert waiting.status == MailStatus.RETRY and "451 4.7.1 Greylisted" in waiting.error
+    grey.refresh_from_db()
+    assert ": Ikke sendt endnu; prøves igen senere. Mailserveren afviste den for nu. grey@" in grey.send_error
     assert timedelta(seconds=50) < waiting.next_attempt_at - timezone.now() <= timedelta(seconds=60)
     # The batch's next run waits for it on the queue.
     assert DBTaskResult.objects.ready().count() == 0
@@ -536,6 +551,11 @@ def test_the_wait_doubles_and_gives_up_after_the_last_attempt(settings):
 
     given_up = Mail.objects.get(invitation=grey)
     assert given_up.status == MailStatus.FAILED and given_up.error.startswith("Opgivet efter 1 forsøg: ")
+    grey.refresh_from_db()
+    assert grey.send_error.endswith(
+        ": Opgivet efter 1 forsøg: Mailserveren afviste den for nu."
+        " grey@example.com: 451 4.7.1 Greylisted, try again later"
+    )
 
 
 def test_the_most_mails_a_minute_holds_and_the_rest_wait_on_the_queue(settings):
@@ -624,6 +644,87 @@ def test_a_resent_invitation_goes_again_and_a_test_goes_to_staff_only():
     assert invitation.sent_at < days_ago(2)  # the first sending stays on record
 
 
+def test_a_queued_reminder_is_not_sent_to_a_library_that_submitted_meanwhile():
+    round_ = make_round()
+    invitation = make_invitation(round=round_, library=make_library(email="lib@example.com"), sent_at=days_ago(10))
+    batch = reminders_enqueue(round=round_)
+    answer_all(invitation, ACTIVE_ANSWERS)
+
+    work_off()
+
+    assert mail.outbox == []
+    skipped = Mail.objects.get(batch=batch)
+    assert (skipped.status, skipped.error) == (MailStatus.SKIPPED, "Biblioteket har indsendt.")
+
+
+def test_a_still_needed_check_that_fails_is_that_mails_alone(monkeypatch):
+    round_ = make_round()
+    first = make_invitation(round=round_, library=make_library(name="A", email="a@example.com"))
+    broken = make_invitation(round=round_, library=make_library(name="B", email="b@example.com"))
+    last = make_invitation(round=round_, library=make_library(name="C", email="c@example.com"))
+    asked = sending._not_needed
+
+    def not_needed(mail_row):
+        if mail_row.invitation_id == broken.pk:
+            raise RuntimeError("the check broke")
+        return asked(mail_row)
+
+    monkeypatch.setattr(sending, "_not_needed", not_needed)
+    batch = invitations_enqueue(round=round_)
+    batch_work(batch.pk)
+
+    assert sorted(message.to[0] for message in mail.outbox) == ["a@example.com", "c@example.com"]
+    failed = Mail.objects.get(invitation=broken)
+    assert (failed.status, failed.attempts, failed.error) == (
+        MailStatus.FAILED,
+        1,
+        "Mailen kunne ikke laves: the check broke",
+    )
+    others = Mail.objects.filter(invitation__in=[first, last])
+    assert {(m.status, m.attempts) for m in others} == {(MailStatus.SENT, 1)}
+    batch.refresh_from_db()
+    assert batch.is_finished
+
+
+@pytest.fixture
+def smtp_port(settings):
+    """Run a real SMTP server (aiosmtpd) on loopback and point Django's SMTP backend at it; yield its handler."""
+    handler = Handler()
+    with smtp_server(handler) as port:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_TIMEOUT = 5
+        yield handler
+
+
+def test_a_mail_that_cannot_be_built_fails_with_its_reason_and_the_rest_arrive_at_the_server(smtp_port, admin_client):
+    round_ = make_round()
+    libraries = [make_library(name=f"Bibliotek {n}", email=f"lib{n}@example.com") for n in range(4)]
+    invitations = [make_invitation(round=round_, library=library) for library in libraries]
+    # A damaged token (as from a restore gone wrong): no link can be made, so no mail either.
+    broken = invitations[1]
+    Invitation.objects.filter(pk=broken.pk).update(token="broken/token")
+
+    batch = invitations_enqueue(round=round_)
+    work_off()
+
+    assert dict(smtp_port.received) == {"lib0@example.com": 1, "lib2@example.com": 1, "lib3@example.com": 1}
+    failed = Mail.objects.get(invitation=broken)
+    assert failed.status == MailStatus.FAILED and failed.attempts == 1
+    assert failed.error.startswith("Mailen kunne ikke laves: Reverse for 'landing'")
+    broken.refresh_from_db()
+    assert broken.sent_at is None and ": Mailen kunne ikke laves: " in broken.send_error
+    sent = Mail.objects.exclude(invitation=broken)
+    assert {(m.status, m.attempts) for m in sent} == {(MailStatus.SENT, 1)}
+    batch.refresh_from_db()
+    assert batch.is_finished
+    # The invitation list says which failed and why.
+    listing = admin_client.get(admin_url("invitation_changelist") + "?mail_failed=yes").content.decode()
+    assert "Bibliotek 1" in listing and "Mailen kunne ikke laves: " in listing and "Bibliotek 2" not in listing
+
+
 def test_a_queued_invitation_is_not_sent_to_a_library_that_submitted_meanwhile():
     round_ = make_round()
     invitation = make_invitation(round=round_, library=make_library(email="lib@example.com"))
@@ -693,7 +794,11 @@ def test_a_mail_that_cannot_be_made_fails_alone_and_the_batch_sends_the_rest(mon
     failed = Mail.objects.get(invitation=broken)
     assert failed.status == MailStatus.FAILED and failed.attempts == 1
     assert failed.error == "Mailen kunne ikke laves: Unknown format code 'd' for object of type 'str'"
-    assert {Mail.objects.get(invitation=i).status for i in (first, last)} == {MailStatus.SENT}
+    broken.refresh_from_db()
+    assert broken.send_error.endswith(": Mailen kunne ikke laves: Unknown format code 'd' for object of type 'str'")
+    # The others spent one attempt each (their own), and went.
+    others = Mail.objects.filter(invitation__in=[first, last])
+    assert {(m.status, m.attempts) for m in others} == {(MailStatus.SENT, 1)}
     batch.refresh_from_db()
     assert batch.is_finished
 
@@ -715,5 +820,7 @@ def test_a_silent_claim_that_has_had_every_attempt_is_given_up_not_taken_again(s
     given_up = Mail.objects.get(invitation=spent)
     assert (given_up.status, given_up.attempts) == (MailStatus.FAILED, 3)
     assert given_up.error.startswith("Opgivet efter 3 forsøg")
+    spent.refresh_from_db()
+    assert spent.send_error.endswith(": Opgivet efter 3 forsøg: afsenderen stoppede hver gang, mens den sendte den.")
     batch.refresh_from_db()
     assert batch.is_finished

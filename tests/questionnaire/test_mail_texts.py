@@ -5,12 +5,14 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from questionnaire.mail.here import invitations_send
 from questionnaire.mail.messages import INVITATION, REMINDER, mail_message
-from questionnaire.mail.texts import validate_placeholders
+from questionnaire.mail.texts import doubled_parts, validate_placeholders
+from questionnaire.models import Invitation
 from questionnaire.services.rounds import invitation_url
 from tests.conftest import admin_url, make_invitation, make_library, make_round
 
@@ -120,3 +122,132 @@ def test_a_text_saved_before_the_rules_prints_its_odd_holes_as_written_and_small
     assert message.subject == "{bibliotek:>99999999}"
     assert "Kære Ærø Bibliotek {bibliotek:d} {0} {ok}" in message.body
     assert len(message.body) < 5000
+
+
+# --- The preview on the round's form: a mail that cannot be made, live while typing, doubled parts ---------
+
+
+def round_form(round_, **texts) -> dict:
+    """The round's change form as staff post it, with *texts* for its mail texts."""
+    return {
+        "title": round_.title,
+        "opens_at_0": "01.01.2027",
+        "opens_at_1": "09:00",
+        "closes_at_0": "",
+        "closes_at_1": "",
+        "reminder_days": "",
+        "invitation_subject": "",
+        "invitation_text": "",
+        "reminder_subject": "",
+        "reminder_text": "",
+        "questionnaire": round_.questionnaire_id,
+        **texts,
+    }
+
+
+def test_a_preview_mail_that_cannot_be_made_says_why_and_the_page_opens(manager_client):
+    round_ = make_round(title="Borgerservice 2027")
+    invitation = make_invitation(round=round_, library=make_library(name="Herning Bibliotekerne"))
+    # A damaged token (as from a restore gone wrong): no link, so no mail can be made for the first library.
+    Invitation.objects.filter(pk=invitation.pk).update(token="broken/token")
+
+    page = manager_client.get(admin_url("round_change", round_.pk))
+
+    assert page.status_code == 200
+    assert page.content.decode().count("Mailen kunne ikke laves: Reverse for") == 2  # the invitation and the reminder
+
+
+def preview(client, round_, **texts):
+    return client.post(admin_url("round_mail_texts_preview", round_.pk), texts)
+
+
+def test_the_preview_shows_the_draft_texts_as_the_real_mail_without_saving(manager_client):
+    round_ = make_round(slug="r2027", title="Borgerservice 2027", reminder_text="Gemt tekst")
+    invitation = make_invitation(round=round_, library=make_library(name="Herning <Bibliotekerne>"))
+
+    answer = preview(
+        manager_client,
+        round_,
+        invitation_subject="Til {runde}",
+        invitation_text="Vi venter på <b>jer</b>, {bibliotek}.\nSpørg {nogen}.",
+        reminder_text="Husk os, {bibliotek}.",
+    )
+
+    assert answer.status_code == 200 and answer["Content-Type"] == "application/json"
+    html = answer.json()["html"]
+    draft = mail_message(invitation, INVITATION)  # the same function, with the texts saved
+    assert (
+        "Til Borgerservice 2027" in html
+        and "Vi venter på &lt;b&gt;jer&lt;/b&gt;, Herning &lt;Bibliotekerne&gt;." in html
+    )
+    assert "<b>" not in html and invitation_url(invitation) in html and draft.subject not in html
+    assert "Husk os, Herning &lt;Bibliotekerne&gt;." in html
+    # A placeholder the mail cannot fill in is named in Danish, as on save.
+    assert "Invitationens tekst: Ukendt felt {nogen}." in html
+    round_.refresh_from_db()
+    assert (round_.invitation_text, round_.reminder_text) == ("", "Gemt tekst")
+
+
+def test_the_preview_is_for_staff_who_may_change_the_round_and_needs_post_and_csrf(client, reader_client, manager):
+    round_ = make_round()
+    make_invitation(round=round_)
+    assert preview(reader_client, round_, invitation_text="x").status_code == 403
+    reader_client.logout()
+    assert preview(reader_client, round_, invitation_text="x").status_code == 302  # to the login
+    checked = Client(enforce_csrf_checks=True)
+    checked.force_login(manager)
+    assert preview(checked, round_, invitation_text="x").status_code == 403
+    checked.get(admin_url("round_change", round_.pk))  # the form sets the CSRF cookie
+    token = checked.cookies["csrftoken"].value
+    assert preview(checked, round_, invitation_text="x", csrfmiddlewaretoken=token).status_code == 200
+    assert checked.get(admin_url("round_mail_texts_preview", round_.pk)).status_code == 405
+
+
+GREETED_TWICE = (
+    "Teksten begynder med en hilsen (“Kære {bibliotek},”), men mailen begynder allerede med “Til {bibliotek}”"
+)
+LINK_TWICE = "Teksten indeholder {link}, men mailen giver allerede bibliotekets link under teksten"
+
+
+@pytest.mark.parametrize(
+    ("text", "greets", "links"),
+    [
+        ("Kære {bibliotek},\n\nSvar her: {link}", True, True),
+        ("\n  Hej alle sammen!\nVi mangler jeres svar.", True, False),
+        ("{bibliotek}:\nSvar inden {frist}.", True, False),
+        ("Tilmeld jer inden {frist}. Linket står nedenfor.", False, False),
+        ("Til lykke med de første svar fra hele landet i år, og tak for dem.", False, False),
+        ("Vi mangler jeres svar, {bibliotek}.", False, False),
+        ("Skriv {{link}} som tekst", False, False),
+    ],
+)
+def test_a_text_that_greets_or_links_once_more_than_the_mail_is_pointed_out(text, greets, links):
+    warnings = doubled_parts(text)
+    assert any("hilst to gange" in w for w in warnings) == greets
+    assert any("linket står der to gange" in w for w in warnings) == links
+
+
+def test_a_greeting_or_link_twice_is_warned_of_in_the_preview_and_on_save_and_saved(manager_client):
+    round_ = make_round(title="Borgerservice 2027")
+    make_invitation(round=round_, library=make_library(name="Herning Bibliotekerne"))
+    twice = "Kære {bibliotek},\n\nSvar her: {link}"
+
+    html = preview(manager_client, round_, invitation_text=twice).json()["html"]
+    assert f"Invitationens tekst: {GREETED_TWICE}" in html and f"Invitationens tekst: {LINK_TWICE}" in html
+    assert (
+        preview(manager_client, round_, invitation_text="Vi mangler jeres svar.")
+        .json()["html"]
+        .count("mail-text-warning")
+        == 0
+    )
+
+    saved = manager_client.post(
+        admin_url("round_change", round_.pk), round_form(round_, reminder_text=twice), follow=True
+    )
+    assert saved.status_code == 200
+    warned = [str(m) for m in saved.context["messages"] if m.level_tag == "warning"]
+    assert len(warned) == 2
+    assert warned[0].startswith(f"Påmindelsens tekst: {GREETED_TWICE}")
+    assert warned[1].startswith(f"Påmindelsens tekst: {LINK_TWICE}")
+    round_.refresh_from_db()
+    assert round_.reminder_text == twice  # a warning, not a refusal
