@@ -92,7 +92,7 @@ class Round(models.Model):
     # Empty: the results are for staff only. From this day on they are public (results/public.py), and
     # the libraries are told once (results_mail_queued_at).
     results_published_on = models.DateField(
-        _("results published"),
+        _("results published on"),
         null=True,
         blank=True,
         help_text=_(

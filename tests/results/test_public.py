@@ -1,7 +1,7 @@
 """The results for everyone: nothing before the publication day, then the page and the report without a login."""
 
 from datetime import timedelta
-from io import BytesIO
+from io import BytesIO, StringIO
 
 import pytest
 from django.urls import reverse
@@ -97,9 +97,9 @@ def test_a_region_of_four_libraries_shows_no_exact_figure(client, settings):
     settings.SMALL_GROUP_MIN = 5
     round_ = published_round(published_on=timezone.localdate())
     page = client.get(results_url(round_)).content.decode()
-    assert set(region_column(page, "Region Midtjylland")) == {"–"}
+    assert set(region_column(page, "Midtjylland")) == {"–"}
     assert "færre end 5 biblioteker" in page.lower()
-    hovedstaden = region_column(page, "Region Hovedstaden")
+    hovedstaden = region_column(page, "Hovedstaden")
     assert "4" in hovedstaden and "5" in hovedstaden  # model 3 and the responses
 
 
@@ -159,3 +159,28 @@ def test_every_public_and_respondent_page_links_to_them(client, invitation):
     for url in (reverse("questionnaire:landing", args=[invitation.token]), reverse("privacy")):
         page = client.get(url).content.decode()
         assert reverse("privacy") in page and reverse("accessibility") in page
+
+
+@pytest.mark.django_db
+def test_the_libraries_are_told_once_when_the_results_are_published(client):
+    from django.core import mail
+    from django.core.management import call_command
+
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    round_ = published_round(published_on=tomorrow)
+    call_command("run_scheduled", stdout=StringIO())
+    work_off()
+    assert mail.outbox == []
+
+    Round.objects.filter(pk=round_.pk).update(results_published_on=timezone.localdate())
+    for _run in range(2):  # the scheduled job runs every quarter of an hour
+        call_command("run_scheduled", stdout=StringIO())
+    work_off()
+    invitations = list(round_.invitations.real())
+    assert len(mail.outbox) == len(invitations) == 9
+    message = mail.outbox[0]
+    assert message.subject == "Resultaterne af Borgerservice 2026 er offentliggjort"
+    own = next(i for i in invitations if message.body.startswith(f"Til {i.library.name}\n"))
+    assert f"http://testserver/s/{own.token}/resultater/" in message.body
+    assert "http://testserver/resultater/bs2026/" in message.body
+    assert client.get(f"/s/{own.token}/resultater/").status_code == 200
