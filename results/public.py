@@ -26,7 +26,7 @@ from jobs.services import job_file_exists, job_queue
 from questionnaire.downloads import PDF
 from questionnaire.models import CaseStory, Interview, InterviewQuote, ResponseChange, Round
 
-from . import map as denmark
+from . import denmark
 from .comparison import PUBLISHED_2009
 from .report import model_heading
 from .snapshots import snapshot

@@ -2,9 +2,10 @@
 
 The one place that decides which quotes may be shown and how they are credited: the results
 page, the workbook's `Citater` sheet and the report all read `round_quotes`. The rules are
-the questionnaire's own (results.tallies._quotes): a quote is published only with consent;
-only a quote whose consent is *named* carries a name, a title and a place; an anonymous one
-tells its region at most (an interview's, not even that: interviewees are few and known).
+questionnaire.services.quote_consent's, for the questionnaire's quotes (results.tallies._quotes)
+and the interviews' alike: a quote is published only with consent; only a quote whose consent
+is *named* carries a name, a title and a place; an anonymous one tells its region at most (an
+interview's, not even that: interviewees are few and known).
 
 Themes are the challenges of the questionnaire: the ones a library ticked for its own quote,
 the ones staff gave an interview quote. Each quote is filed once, under the best-ranked of
@@ -17,7 +18,8 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from questionnaire.models import Interview, InterviewQuote, QuoteConsent, Region
+from questionnaire.models import Interview, InterviewQuote, Region
+from questionnaire.services.quote_consent import may_name, published_q
 
 from .tallies import Filters, Results
 
@@ -112,7 +114,7 @@ def _interview_quotes(round, filters: Filters) -> list[PublishedQuote]:
     rows = (
         InterviewQuote.objects.filter(interview__round=round)
         .filter(interviews_q(filters, "interview__"))
-        .exclude(consent=QuoteConsent.NOT_FOR_PUBLICATION)
+        .filter(published_q())
         .exclude(text="")
         .select_related("interview__library__municipality", "interview__municipality")
         .order_by("interview__held_on", "interview_id", "position", "pk")
@@ -120,7 +122,7 @@ def _interview_quotes(round, filters: Filters) -> list[PublishedQuote]:
     quotes = []
     for row in rows:
         themes, others = tuple(row.themes or ()), tuple(row.other_theme_list)
-        if row.consent == QuoteConsent.NAMED:
+        if may_name(row.consent):
             interview = row.interview
             quotes.append(
                 PublishedQuote(

@@ -33,7 +33,7 @@ from questionnaire import downloads
 from questionnaire.codes import ADVICE, BARRIERS, MODELS, PLANS, PLANS_COMMENT, SERVICES
 from questionnaire.models import CaseStory, Interview, Round
 
-from . import map as denmark
+from . import denmark
 from .breakdowns import cross_table
 from .quotes import INTERVIEW, PublishedQuote, RoundQuotes, interview_count, interviews_q, round_quotes
 from .snapshots import snapshot

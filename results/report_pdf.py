@@ -20,7 +20,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from . import map as denmark
+from . import denmark
 from .report import Chart, Report
 from .templatetags.results_format import whole_percent
 

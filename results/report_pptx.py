@@ -24,7 +24,7 @@ from pptx.oxml.ns import qn
 from pptx.shapes.freeform import FreeformBuilder
 from pptx.util import Emu, Inches, Pt
 
-from . import map as denmark
+from . import denmark
 from .report import Bar, Chart, Report, model_heading
 
 WIDTH, HEIGHT = Emu(12192000), Emu(6858000)  # 13.333 by 7.5 inches: PowerPoint's 16:9

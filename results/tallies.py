@@ -24,12 +24,10 @@ from django.utils.translation import ngettext
 
 from questionnaire.codes import (
     ACTIVE,
-    ANONYMOUS,
     CHALLENGES,
     DEVELOPMENT_FUNDS,
     FUNDS_USED_FOR,
     MODELS,
-    NAMED,
     NOT_STARTED,
     PERSONAL_QUESTION_CODES,
     PRIMARY_MODEL,
@@ -54,6 +52,7 @@ from questionnaire.models import (
 )
 from questionnaire.services.answers import answers_by_response, responses_with_answers
 from questionnaire.services.follow import share
+from questionnaire.services.quote_consent import may_name, published_q
 
 from .snapshots import snapshot
 
@@ -628,7 +627,7 @@ def _resources(data: _Data) -> Resources:
 
 def _quotes(data: _Data) -> tuple[Quote, ...]:
     consenting = counted_answers(data.round, data.filters).filter(
-        question__code=QUOTE_CONSENT, choice__code__in=[NAMED, ANONYMOUS]
+        published_q("choice__code"), question__code=QUOTE_CONSENT
     )
     # The answers that make a quote and file it under its themes, of consenting responses only: a few rows each,
     # read as they are (grouping every answer of every response costs far more).
@@ -644,7 +643,7 @@ def _quotes(data: _Data) -> tuple[Quote, ...]:
         if not text.strip():
             continue
         themes = tuple(values.get(CHALLENGES, ()))
-        if values[QUOTE_CONSENT] == NAMED:
+        if may_name(values[QUOTE_CONSENT]):
             name, title = values.get(RESPONDENT_NAME, ""), values.get(RESPONDENT_TITLE, "")
             quotes.append(Quote(text, region, True, name, title, library, themes))
         else:

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET
 
 from questionnaire.models import Round
 
-from . import map as denmark
+from . import denmark
 from .breakdowns import cross_table, number_distributions, open_answers
 from .comparison import PUBLISHED_2009, chosen_comparison, earlier_rounds
 from .downloads import download_response, in_background

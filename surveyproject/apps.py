@@ -10,8 +10,15 @@ checks (surveyproject/checks.py).
 
 from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
+from django.contrib.admin.apps import AdminConfig as DjangoAdminConfig
 from django.utils.translation import gettext_lazy as _
 from django_tasks_db.apps import TasksAppConfig
+
+
+class AdminConfig(DjangoAdminConfig):
+    """Django's admin, its site the staff's own: the start page and the lists by step (surveyproject/admin_site.py)."""
+
+    default_site = "surveyproject.admin_site.StaffAdminSite"
 
 
 class AxesConfig(AxesAppConfig):

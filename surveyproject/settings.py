@@ -55,7 +55,7 @@ def required(name: str, default: str) -> str:
 SITE_URL = required("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "surveyproject.apps.AdminConfig",  # Django's admin with the staff's own site (surveyproject/admin_site.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

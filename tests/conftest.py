@@ -15,9 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from questionnaire.definition import install_default
 from questionnaire.models import Invitation, Library, LibraryKind, Municipality, Response, Round
 from questionnaire.services.answers import response_answers
+from questionnaire.services.definition import install_default
 from questionnaire.services.questionnaire import questionnaire_sections
 from questionnaire.services.responses import response_submit, section_save
 

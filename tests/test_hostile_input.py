@@ -811,7 +811,7 @@ def test_the_report_renderer_serves_the_apps_static_files_and_refuses_every_othe
 
 
 def questionnaire_workbook(client) -> bytes:
-    from questionnaire.definition import install_default
+    from questionnaire.services.definition import install_default
 
     return client.get(admin_url("questionnaire_workbook", install_default().pk)).getvalue()
 

@@ -1,11 +1,11 @@
 """Django admin for DB staff, one module per step of running a round (see the README).
 
 - ``register``: the municipalities and libraries, to and from Excel
-- ``questionnaire``: the questionnaire versions: as Excel, uploaded, compared, tried
+- ``authoring``: the questionnaire versions: as Excel, uploaded, compared, tried
 - ``rounds``: survey rounds; trying one, inviting the libraries
 - ``mail``: invitations and reminders by e-mail
 - ``follow``: a round's overview and who has not answered; the invitations
-- ``responses``: each library's answers and staff corrections, with their history
+- ``corrections``: each library's answers and staff corrections, with their history
 - ``personal_data``: removing the contact details of a closed round
 - ``interviews``: the interviews of a round, their quotes and case stories
 - ``users``: staff users and groups, their rights named in Danish (and the task queue hidden)
@@ -21,7 +21,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from ..staff_login import StaffLoginForm
-from . import interviews, invitations, questionnaire, register, responses, rounds, users  # noqa: F401 – each registers its model admins
+from . import authoring, corrections, interviews, invitations, register, rounds, users  # noqa: F401 – each registers its model admins
 
 admin.site.login_form = StaffLoginForm
 admin.site.site_header = _("The Borgerservice survey – administration")

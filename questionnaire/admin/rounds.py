@@ -18,12 +18,12 @@ from ..models import Questionnaire, ResponseStatus, Round
 from ..services.personal_data import holds_personal_data
 from ..services.rounds import invitations_create
 from ..services.trials import trial_answers_remove
+from .authoring import try_redirect, version_changes_before_round
 from .base import admin_path, require, short_time, yes_no_filter
 from .follow import FollowPages
 from .mail import RoundMailPages
 from .mail_texts import MailTextPages
 from .personal_data import PersonalDataPages
-from .questionnaire import try_redirect, version_changes_before_round
 
 
 def results_url(round_: Round) -> str:

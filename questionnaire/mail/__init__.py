@@ -16,6 +16,6 @@ each importing only those listed before it:
 Nothing is re-exported here: import from the module that owns the thing. The package never
 imports a service that queues mail (``services.responses``, ``services.corrections``): they
 import ``outbox``. The queue's two tasks live in ``questionnaire/tasks.py`` (queued rows store
-that path) and call ``runs``; ``runs`` queues them again, so the two import each other's
-module (never names from it), which works in either order.
+that path), above ``runs``: they call ``runs`` and hand it themselves to queue a continuation,
+so ``runs`` never imports ``tasks``.
 """

@@ -3,8 +3,11 @@
 A batch's worker keeps ``heartbeat_at`` fresh; a watching task takes over when it goes stale.
 Each run works for at most ``SLICE_SECONDS`` and then queues its continuation, so a receipt
 never waits long behind a big batch. Work that a dead worker left and no task will pick up
-is queued again by ``mail_resume`` (``run_scheduled``); a task too many does no harm, as
-every mail is claimed before it is sent (``sending``).
+is found by ``stale_work`` and queued again by ``tasks.mail_resume`` (``run_scheduled``); a
+task too many does no harm, as every mail is claimed before it is sent (``sending``).
+
+The tasks live above this module (``questionnaire/tasks.py`` imports it, never the other way):
+a run that queues its continuation is handed its task (*task*) by the task that calls it.
 """
 
 import time
@@ -15,8 +18,6 @@ from django.db.models import Q
 from django.db.models.functions import Now
 from django.utils import timezone
 
-# The module, not its tasks: tasks.py imports this module (a task queues its own continuation).
-from .. import tasks
 from ..models import Mail, MailBatch, MailStatus
 from .sending import RunReport, mail_lease, next_look, send_due
 
@@ -26,10 +27,11 @@ SLICE_SECONDS = 20
 HEARTBEAT_SECONDS = 5
 
 
-def batch_work(batch_pk: int, *, watch: bool = False) -> RunReport | None:
-    """Run the batch *batch_pk* for one slice (the body of the ``batch_send`` task).
+def batch_work(batch_pk: int, *, task, watch: bool = False) -> RunReport | None:
+    """Run the batch *batch_pk* for one slice (the body of the ``batch_send`` task, passed as *task*).
 
-    *watch* marks the watching task, which takes over when the batch's worker has gone silent.
+    *task* is queued for the continuation and the watcher. *watch* marks the watching task,
+    which takes over when the batch's worker has gone silent.
     Return what was sent, or None when another worker has the batch or it is finished.
     """
     lease = mail_lease()
@@ -47,7 +49,7 @@ def batch_work(batch_pk: int, *, watch: bool = False) -> RunReport | None:
             # Another worker has it. The watcher looks again when that worker's lease would end.
             if watch:
                 batch.watch_at = batch.heartbeat_at + lease
-                tasks.batch_send.using(run_after=batch.watch_at).enqueue(batch.pk, watch=True)
+                task.using(run_after=batch.watch_at).enqueue(batch.pk, watch=True)
             batch.save(update_fields=["watch_at"])
             return None
         if watch and batch.heartbeat_at is None:
@@ -58,7 +60,7 @@ def batch_work(batch_pk: int, *, watch: bool = False) -> RunReport | None:
         if batch.watch_at is None:
             # If this worker dies, the watcher takes over after the lease.
             batch.watch_at = now + lease
-            tasks.batch_send.using(run_after=batch.watch_at).enqueue(batch.pk, watch=True)
+            task.using(run_after=batch.watch_at).enqueue(batch.pk, watch=True)
         batch.save(update_fields=["heartbeat_at", "started_at", "watch_at"])
 
     last_beat = [time.monotonic()]
@@ -77,26 +79,29 @@ def batch_work(batch_pk: int, *, watch: bool = False) -> RunReport | None:
         if after is None:
             batch.finished_at = timezone.now()
         else:
-            tasks.batch_send.using(run_after=after).enqueue(batch.pk)
+            task.using(run_after=after).enqueue(batch.pk)
         batch.save(update_fields=["heartbeat_at", "finished_at"])
     return report
 
 
-def mails_work(mail_pks: list[int]) -> RunReport:
-    """Send the single mails *mail_pks* (receipts, tests, a resent invitation): the ``mails_send`` task."""
+def mails_work(mail_pks: list[int], *, task) -> RunReport:
+    """Send the single mails *mail_pks* (receipts, tests, a resent invitation): the ``mails_send`` task, *task*.
+
+    *task* is queued again for the mails a temporary refusal left.
+    """
     mails = Mail.objects.filter(pk__in=mail_pks)
     report = send_due(mails, slice_seconds=SLICE_SECONDS)
     after = next_look(mails, report)
     if after is not None:
-        tasks.mails_send.using(run_after=after).enqueue(mail_pks)
+        task.using(run_after=after).enqueue(mail_pks)
     return report
 
 
-def mail_resume() -> int:
-    """Queue again the work that a dead worker left and no task will pick up; return how many tasks were queued.
+def stale_work() -> tuple[list[int], list[int]]:
+    """Return the work that a dead worker left and no task will pick up: (batch pks, single mail pks).
 
     The watcher covers batches; this also covers single mails (a receipt whose worker died).
-    Run by ``run_scheduled``; a task too many does no harm, as every mail is claimed.
+    ``tasks.mail_resume`` queues them again.
     """
     stale = Now() - mail_lease()
     # Silent for a lease, or never taken while its mails have long been due (its first task died unclaimed).
@@ -120,12 +125,4 @@ def mail_resume() -> int:
         )
         .values_list("pk", flat=True)
     )
-    count = 0
-    with transaction.atomic():
-        for pk in batches.values_list("pk", flat=True):
-            tasks.batch_send.enqueue(pk)
-            count += 1
-        if singles:
-            tasks.mails_send.enqueue(singles)
-            count += 1
-    return count
+    return list(batches.values_list("pk", flat=True)), singles

@@ -11,7 +11,7 @@ def rehash_versions(apps, schema_editor):
     Before, the hash was of the file as written; now a version downloaded as a workbook
     and uploaded unchanged must find itself, whatever format its content came in.
     """
-    from questionnaire.definition import canonical_hash, version_definition
+    from questionnaire.services.definition.base import canonical_hash, version_definition
 
     Questionnaire = apps.get_model("questionnaire", "Questionnaire")
     for questionnaire in Questionnaire.objects.all():

@@ -7,19 +7,34 @@ giving a code another type, or a choice code a wholly different text, is refused
 with the reason, because rounds on the two versions could no longer be set side by
 side. The questionnaire the results are built on (``borgerservice``) must also keep
 every code that ``codes.py`` names.
+
+An uploaded workbook is told every problem at once: the reader's, the validator's and these
+rules' (``code_problems``), each placed on its sheet and row. The rules run on the workbook as
+written even when it has other problems, leaving out the questions the reader already refused.
 """
 
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from types import SimpleNamespace
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ..checks import required_codes_missing
-from ..definition import CURRENT_YEAR, DEFAULT_CODE, canonical_hash, install_definition, version_definition
+from ..checks import REQUIRED_QUESTIONS, required_codes_missing
 from ..models import NUMBER_KINDS, SAME_ANSWER_KINDS, QuestionKind, Questionnaire
-from ..xlsform import read_xlsform, write_xlsform
+from .definition.base import (
+    CURRENT_YEAR,
+    DEFAULT_CODE,
+    KINDS,
+    canonical,
+    canonical_hash,
+    install_definition,
+    problem,
+    version_definition,
+)
+from .definition.xlsform import write_xlsform
+from .definition.xlsform_read import WorkbookProblems, placed_in_order, xlsform_reading
 
 
 def kind_label(kind: str) -> str:
@@ -62,40 +77,98 @@ class Upload:
 
 
 def upload_read(handle) -> Upload:
-    """Return the workbook *handle* checked; raise xlsform.WorkbookProblems if it cannot be read as a questionnaire."""
-    return definition_check(read_xlsform(handle))
+    """Return the workbook *handle* checked, or raise WorkbookProblems naming every problem of every stage that ran.
+
+    The stages: reading the sheets, validating the definition, and the codes compared with
+    the installed versions (``code_problems``). Only a workbook whose sheets cannot be read
+    stops before the codes are compared.
+    """
+    reading = xlsform_reading(handle)
+    if reading.definition is None:
+        raise WorkbookProblems(reading.problems)
+    versions = _installed(reading.definition.get("code"))
+    compared = code_problems(reading.definition, versions, refused=reading.broken)
+    placed = reading.locate(ValidationError(compared)) if compared else []
+    if reading.problems or placed:
+        raise WorkbookProblems(placed_in_order(reading.problems, placed))
+    return _upload(canonical(reading.definition), versions, [])
 
 
 def definition_check(definition: dict) -> Upload:
     """Return the canonical, valid *definition* checked against the codes and the installed versions."""
-    versions = list(Questionnaire.objects.filter(code=definition["code"]).order_by("-version"))
+    versions = _installed(definition["code"])
+    problems = code_problems(definition, versions)
+    return _upload(definition, versions, ValidationError(problems).messages if problems else [])
+
+
+def _installed(code) -> list[tuple[Questionnaire, dict]]:
+    """Return the installed versions of *code*, newest first, each with its canonical definition."""
+    if not isinstance(code, str) or not code:
+        return []
+    versions = Questionnaire.objects.filter(code=code).order_by("-version")
+    return [(version, version_definition(version)) for version in versions]
+
+
+def _upload(definition: dict, versions: list, problems: list[str]) -> Upload:
     digest = canonical_hash(definition)
-    upload = Upload(
+    return Upload(
         definition=definition,
-        existing=next((version for version in versions if version.content_hash == digest), None),
-        latest=versions[0] if versions else None,
+        problems=problems,
+        existing=next((version for version, _old in versions if version.content_hash == digest), None),
+        latest=versions[0][0] if versions else None,
     )
-    if definition["code"] == DEFAULT_CODE:
-        missing = required_codes_missing(_question_objects(definition))
+
+
+def code_problems(definition: dict, versions: list, refused=frozenset()) -> list[ValidationError]:
+    """Return where *definition* breaks the rules of codes, each a ``base.problem`` with its path and field.
+
+    The codes ``codes.py`` names (the default questionnaire), then the codes of the installed
+    *versions* (``identity_problems``). *definition* may be as a workbook writes it, not yet
+    valid; the questions whose code is in *refused* (their type or list refused by the reader)
+    are left out, and count as keeping the codes the results need, so that nothing is told twice.
+    """
+    problems = []
+    if definition.get("code") == DEFAULT_CODE:
+        missing = required_codes_missing(_question_objects(definition, refused))
         if missing:
-            upload.problems.append(
-                _("The results and the privacy rules rely on codes this questionnaire lacks: %(problems)s.")
-                % {"problems": "; ".join(missing)}
+            problems.append(
+                problem(
+                    _("The results and the privacy rules rely on codes this questionnaire lacks: %(problems)s."),
+                    "required_codes",
+                    field="sections",
+                    problems="; ".join(missing),
+                )
             )
-    upload.problems += identity_problems(definition, [(version, version_definition(version)) for version in versions])
-    return upload
+    return problems + identity_problems(definition, versions, refused)
 
 
-def _question_objects(definition: dict) -> list:
+def _question_objects(definition: dict, refused=frozenset()) -> list:
     """Return the questions of *definition* shaped like Question rows, for checks.required_codes_missing."""
-    return [
-        SimpleNamespace(
-            code=question["code"],
-            kind=question["type"],
-            choices=SimpleNamespace(all=lambda q=question: [SimpleNamespace(**choice) for choice in q["choices"]]),
+    objects = []
+    for _path, question in _indexed_questions(definition):
+        code, kind, choices = question.get("code"), question.get("type"), question.get("choices") or []
+        if code in refused and code in REQUIRED_QUESTIONS:
+            # Its row already tells what is wrong; take it as what the results need.
+            kinds, needed = REQUIRED_QUESTIONS[code]
+            kind, choices = kinds[0], [{"code": choice} for choice in needed]
+        objects.append(
+            SimpleNamespace(
+                code=code,
+                kind=kind,
+                choices=SimpleNamespace(all=lambda c=choices: [SimpleNamespace(code=ch.get("code")) for ch in c]),
+            )
         )
-        for question in _questions(definition)
-    ]
+    return objects
+
+
+def _indexed_questions(definition: dict):
+    """Yield (path, question) of every question of *definition*, valid or not: path as ``base.problem`` takes it."""
+    for s_index, section in enumerate(definition.get("sections") or []):
+        if not isinstance(section, dict):
+            continue
+        for q_index, question in enumerate(section.get("questions") or []):
+            if isinstance(question, dict):
+                yield ("sections", s_index, "questions", q_index), question
 
 
 def _questions(definition: dict) -> list[dict]:
@@ -114,52 +187,75 @@ def _words(text: str) -> set[str]:
     return {"".join(ch for ch in word if ch.isalnum()) for word in text.lower().split()}
 
 
-def identity_problems(definition: dict, versions: list[tuple[Questionnaire, dict]]) -> list[str]:
-    """Return, one sentence each, where *definition* gives a code of the installed *versions* another meaning."""
+def _placed(message: str, code: str, path: tuple, field_name: str, params: dict) -> ValidationError:
+    """Return a problem as ``base.problem`` makes it, for *params* that name a ``code`` of their own."""
+    return ValidationError(message, code=code, params={**params, "path": path, "field": field_name})
+
+
+def identity_problems(definition: dict, versions: list[tuple[Questionnaire, dict]], refused=frozenset()) -> list:
+    """Return where *definition* gives a code of the installed *versions* another meaning (``base.problem`` each).
+
+    A type changed is placed on the question's type, a choice given another meaning on the
+    choice's label. Questions the reader refused (*refused*) or of an unknown type are left out.
+    """
     problems = []
-    for question in _questions(definition):
-        code = question["code"]
+    for path, question in _indexed_questions(definition):
+        code, kind = question.get("code"), question.get("type")
+        if code in refused or kind not in KINDS or not isinstance(code, str):
+            continue
         for version, old_definition in versions:
             old = next((q for q in _questions(old_definition) if q["code"] == code), None)
             if old is None:
                 continue
-            if old["type"] != question["type"] and not any(
-                {old["type"], question["type"]} <= kinds for kinds in SAME_ANSWER_KINDS
-            ):
+            if old["type"] != kind and not any({old["type"], kind} <= kinds for kinds in SAME_ANSWER_KINDS):
                 problems.append(
-                    _(
-                        "The question “%(label)s” (%(code)s) was %(old)s in version %(version)d and is now %(new)s. "
-                        "A code keeps its type, so that rounds can be compared: give the new question a new code."
+                    _placed(
+                        _(
+                            "The question “%(label)s” (%(code)s) was %(old)s in version %(version)d "
+                            "and is now %(new)s. "
+                            "A code keeps its type, so that rounds can be compared: give the new question a new code."
+                        ),
+                        "type_changed",
+                        path,
+                        "type",
+                        {
+                            "label": question.get("label", ""),
+                            "code": code,
+                            "old": kind_label(old["type"]),
+                            "new": kind_label(kind),
+                            "version": version.version,
+                        },
                     )
-                    % {
-                        "label": question["label"],
-                        "code": code,
-                        "old": kind_label(old["type"]),
-                        "new": kind_label(question["type"]),
-                        "version": version.version,
-                    }
                 )
                 break
             old_labels = {choice["code"]: choice["label"] for choice in old["choices"]}
             moved = [
-                (choice, old_labels[choice["code"]])
-                for choice in question["choices"]
-                if choice["code"] in old_labels and not same_meaning(old_labels[choice["code"]], choice["label"])
+                (c_index, choice, old_labels[choice.get("code")])
+                for c_index, choice in enumerate(question.get("choices") or [])
+                if isinstance(choice, dict)
+                and choice.get("code") in old_labels
+                and choice.get("label")
+                and not same_meaning(old_labels[choice.get("code")], choice["label"])
             ]
-            for choice, old_label in moved:
+            for c_index, choice, old_label in moved:
                 problems.append(
-                    _(
-                        "The choice %(choice)s of “%(label)s” was “%(old)s” in version %(version)d and is now "
-                        "“%(new)s”: a code keeps its meaning. Give the new choice a code of its own "
-                        "(and remove the old one), or keep the old text."
+                    _placed(
+                        _(
+                            "The choice %(choice)s of “%(label)s” was “%(old)s” in version %(version)d and is now "
+                            "“%(new)s”: a code keeps its meaning. Give the new choice a code of its own "
+                            "(and remove the old one), or keep the old text."
+                        ),
+                        "choice_changed",
+                        (*path, "choices", c_index),
+                        "label",
+                        {
+                            "choice": choice["code"],
+                            "label": question.get("label", ""),
+                            "old": old_label,
+                            "new": choice["label"],
+                            "version": version.version,
+                        },
                     )
-                    % {
-                        "choice": choice["code"],
-                        "label": question["label"],
-                        "old": old_label,
-                        "new": choice["label"],
-                        "version": version.version,
-                    }
                 )
             if moved:
                 break

@@ -6,7 +6,8 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import Answer, Interview, InterviewQuote, Mail, MailKind, QuoteConsent, ResponseChange, Round
+from ..models import Answer, Interview, InterviewQuote, Mail, MailKind, ResponseChange, Round
+from .quote_consent import named_q
 
 
 def holds_personal_data():
@@ -22,7 +23,7 @@ def holds_personal_data():
 
 def _unnamed_interviewees():
     """Return the interviews that still name a person none of whose quotes may be published with the name."""
-    named = InterviewQuote.objects.filter(interview=OuterRef("pk"), consent=QuoteConsent.NAMED)
+    named = InterviewQuote.objects.filter(named_q(), interview=OuterRef("pk"))
     return Interview.objects.exclude(name="", title="").exclude(Exists(named))
 
 

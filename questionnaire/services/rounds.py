@@ -7,9 +7,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from ..definition import install_default
 from ..models import Invitation, Library, Round
 from ..spreadsheets import csv_row
+from .definition import install_default
 
 
 def closing_time(day: datetime.date) -> datetime.datetime:

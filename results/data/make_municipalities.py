@@ -32,7 +32,7 @@ import json
 import math
 import sys
 
-# The projection: results/map.py reads these from the file's "projection" entry.
+# The projection: results/denmark.py reads these from the file's "projection" entry.
 ORIGIN_LON, ORIGIN_LAT = 8.0, 57.8
 KM_PER_DEGREE_LAT = 110.57
 KM_PER_DEGREE_LON = 111.32 * math.cos(math.radians(56))

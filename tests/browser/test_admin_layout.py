@@ -133,6 +133,7 @@ def admin_pages(demo, earlier, batch, response) -> dict[str, str]:
             "response-edit-section": reverse("admin:questionnaire_response_edit", args=[response.pk, "models"]),
             "response-reopen": reverse("admin:questionnaire_response_reopen", args=[response.pk]),
             "register-import": reverse("admin:questionnaire_library_import"),
+            "version-questions": reverse("admin:questionnaire_questionnaire_questions", args=[demo.questionnaire_id]),
         }
     )
     return pages

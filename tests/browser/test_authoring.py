@@ -12,8 +12,8 @@ from django.test import Client
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from questionnaire.definition import install_default
 from questionnaire.models import Invitation, Questionnaire, Round
+from questionnaire.services.definition import install_default
 from tests.conftest import make_library
 from tests.results.test_comparison import rounds  # noqa: F401 – two hand-made rounds
 

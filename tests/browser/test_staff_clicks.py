@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from questionnaire.definition import install_default
 from questionnaire.models import Invitation, Round
+from questionnaire.services.definition import install_default
 from tests.browser.test_authoring import staff_page
 from tests.conftest import make_invitation, make_library, make_round, municipality
 

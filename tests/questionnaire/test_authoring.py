@@ -1,96 +1,33 @@
-"""Authoring in Excel: versions as workbooks and back, every bad row named, codes that keep their meaning, the diff."""
+"""Authoring in Excel through the admin: upload, every problem at once, codes that keep their meaning, the diff.
+
+The workbook itself (written, read back, each bad row) is tested in services/definition/test_xlsform.py.
+"""
 
 import copy
 from io import BytesIO
 
 import pytest
+from django.core import signing
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
-from questionnaire.definition import canonical, install_default, install_definition, read_definition
+from questionnaire.admin.authoring import UPLOAD_SALT
 from questionnaire.models import Question, Questionnaire
-from questionnaire.services.authoring import Change, definition_diff, same_meaning, version_workbook_write
-from questionnaire.xlsform import WorkbookProblems, parse_constraint, parse_relevant, read_xlsform
+from questionnaire.services.authoring import Change, definition_check, definition_diff, same_meaning
+from questionnaire.services.definition import install_default, read_definition
+from questionnaire.services.definition.base import canonical, install_definition
 from tests.conftest import admin_url
+from tests.questionnaire.workbooks import edited, row_of, set_cell, workbook_bytes
 
 pytestmark = pytest.mark.django_db
 
 
-def workbook_bytes(questionnaire) -> bytes:
-    handle = BytesIO()
-    version_workbook_write(questionnaire=questionnaire, handle=handle)
-    return handle.getvalue()
+@pytest.fixture
+def data():
+    return workbook_bytes(install_default())
 
 
-def row_of(ws, name) -> int:
-    """Return the row of the question (or choice) *name*: the first with that name that is not a group's row."""
-    return next(
-        row
-        for row in range(2, ws.max_row + 1)
-        if ws.cell(row=row, column=2).value == name and "group" not in str(ws.cell(row=row, column=1).value)
-    )
-
-
-def edited(data: bytes, edit) -> BytesIO:
-    """Return the workbook *data* after *edit(workbook)*, as a file to upload."""
-    workbook = load_workbook(BytesIO(data))
-    edit(workbook)
-    handle = BytesIO()
-    workbook.save(handle)
-    handle.seek(0)
-    handle.name = "borgerservice.xlsx"
-    return handle
-
-
-def set_cell(sheet, name, column, value):
-    def edit(workbook):
-        ws = workbook[sheet]
-        ws.cell(row=row_of(ws, name), column=COLUMNS[column], value=value)
-
-    return edit
-
-
-COLUMNS = {"type": 1, "name": 2, "label": 3, "hint": 4, "required": 5, "relevant": 6, "constraint": 7}
-
-
-def problems_of(handle) -> list:
-    with pytest.raises(WorkbookProblems) as error:
-        read_xlsform(handle)
-    return error.value.problems
-
-
-# --- The round trip ------------------------------------------------------------------------
-
-
-def test_a_downloaded_version_reads_back_as_the_same_content():
-    questionnaire = install_default()
-    data = workbook_bytes(questionnaire)
-    assert read_xlsform(BytesIO(data)) == canonical(read_definition())
-    workbook = load_workbook(BytesIO(data))
-    assert workbook.sheetnames == ["survey", "choices", "settings"]
-    survey = workbook["survey"]
-    assert [cell.value for cell in survey[1]][:7] == [
-        "type",
-        "name",
-        "label",
-        "hint",
-        "required",
-        "relevant",
-        "constraint",
-    ]
-    row = row_of(survey, "started_year")
-    assert survey.cell(row=row, column=1).value == "year"
-    assert survey.cell(row=row, column=6).value == "selected(${status}, 'active')"
-    assert survey.cell(row=row, column=7).value == ". >= 1995 and . <= format-date(today(), '%Y')"
-    assert survey.cell(row=row_of(survey, "units"), column=7).value == ". >= 1 and . <= 200"
-    assert survey.cell(row=row_of(survey, "status"), column=1).value == "select_one status"
-    assert survey.cell(row=row_of(survey, "quote_consent"), column=6).value == "${quote} != ''"
-    assert survey.cell(row=row_of(survey, "advice"), column=8).value == "multiline"
-    # The models and the primary model share a list; so do the yes/no questions.
-    assert survey.cell(row=row_of(survey, "primary_model"), column=1).value == "select_one models"
-    assert survey.cell(row=row_of(survey, "same_committee"), column=1).value == "select_one same_department"
-    settings = workbook["settings"]
-    assert [cell.value for cell in settings[2]][:2] == ["Biblioteker og borgerservice", "borgerservice"]
+# --- Upload and install ----------------------------------------------------------------------
 
 
 def test_download_and_upload_unchanged_installs_nothing_new(manager_client):
@@ -134,77 +71,7 @@ def test_a_reader_can_download_but_not_upload(reader_client):
     assert reader_client.get(admin_url("questionnaire_upload")).status_code == 403
 
 
-# --- Each class of bad row -------------------------------------------------------------------
-
-
-@pytest.fixture
-def data():
-    return workbook_bytes(install_default())
-
-
-def the_problem(problems, column):
-    [found] = [problem for problem in problems if problem.column == column]
-    return found
-
-
-def test_an_unknown_type_is_named_with_sheet_row_and_column(data):
-    row = row_of(load_workbook(BytesIO(data))["survey"], "units")
-    problems = problems_of(edited(data, set_cell("survey", "units", "type", "dropdown")))
-    assert [str(p) for p in problems] == [
-        f"Ark »survey«, række {row}, kolonne »type« (A): Ukendt type »dropdown«. "
-        "Kendte typer: select_one LISTE, select_multiple LISTE, text, integer, email, year, begin group, end group."
-    ]
-
-
-def test_a_duplicate_code_is_named_at_its_second_row(data):
-    row = row_of(load_workbook(BytesIO(data))["survey"], "respondent_title")
-    problems = problems_of(edited(data, set_cell("survey", "respondent_title", "name", "respondent_name")))
-    problem = the_problem(problems, "name")
-    assert (problem.sheet, problem.row, problem.letter) == ("survey", row, "B")
-    assert "Spørgsmålskoden respondent_name bruges to gange" in problem.message
-
-
-def test_a_condition_on_a_later_question_is_refused(data):
-    row = row_of(load_workbook(BytesIO(data))["survey"], "started_year")
-    problems = problems_of(edited(data, set_cell("survey", "started_year", "relevant", "${models} != ''")))
-    assert str(the_problem(problems, "relevant")).startswith(
-        f"Ark »survey«, række {row}, kolonne »relevant« (F): Spørgsmålet started_year har en betingelse på 'models', "
-        "som ikke er et tidligere spørgsmål."
-    )
-
-
-def test_a_condition_the_app_cannot_read_is_refused(data):
-    problems = problems_of(edited(data, set_cell("survey", "started_year", "relevant", "${status} > 3")))
-    assert "Betingelsen »${status} > 3« forstår programmet ikke" in the_problem(problems, "relevant").message
-
-
-def test_a_choice_list_that_does_not_exist_is_named(data):
-    row = row_of(load_workbook(BytesIO(data))["survey"], "status")
-    problems = problems_of(edited(data, set_cell("survey", "status", "type", "select_one statusser")))
-    # Only the reader's own message: the validator's echo (no choices) on the same cell is left out.
-    assert [str(p) for p in problems if p.row == row] == [
-        f"Ark »survey«, række {row}, kolonne »type« (A): Listen »statusser« findes ikke på arket »choices«."
-    ]
-
-
-def test_bounds_that_are_not_numbers_are_named(data):
-    row = row_of(load_workbook(BytesIO(data))["survey"], "units")
-    problems = problems_of(edited(data, set_cell("survey", "units", "constraint", ". >= en and . <= 200")))
-    assert [str(p) for p in problems] == [
-        f"Ark »survey«, række {row}, kolonne »constraint« (G): »en« er ikke en grænse, programmet forstår; "
-        "grænser er hele tal, som i ». >= 1 and . <= 200«."
-    ]
-
-
-def test_a_duplicate_choice_is_named_on_the_choices_sheet(data):
-    def edit(workbook):
-        ws = workbook["choices"]
-        row = next(r for r in range(2, ws.max_row + 1) if ws.cell(row=r, column=1).value == "case_processing")
-        ws.cell(row=row + 1, column=2, value=ws.cell(row=row, column=2).value)
-
-    problems = problems_of(edited(data, edit))
-    assert [(p.sheet, p.column) for p in problems] == [("choices", "name")]
-    assert "har svarmuligheden yes to gange" in problems[0].message
+# --- Every problem at once ----------------------------------------------------------------
 
 
 def test_every_problem_is_listed_at_once_and_nothing_is_installed(manager_client, data):
@@ -220,16 +87,6 @@ def test_every_problem_is_listed_at_once_and_nothing_is_installed(manager_client
     assert Questionnaire.objects.count() == 1
 
 
-def test_a_file_that_is_no_workbook_is_refused():
-    problems = problems_of(BytesIO(b"code: x"))
-    assert [p.message for p in problems] == ["Filen er ikke en Excel-projektmappe (.xlsx)."]
-
-
-def test_a_missing_sheet_is_named(data):
-    problems = problems_of(edited(data, lambda workbook: workbook.remove(workbook["settings"])))
-    assert [str(p) for p in problems] == ["Ark »settings«: Arket mangler."]
-
-
 # --- Codes keep their meaning ------------------------------------------------------------------
 
 
@@ -237,20 +94,54 @@ def upload_page(client, upload):
     return client.post(admin_url("questionnaire_upload"), {"file": upload})
 
 
-def test_a_question_that_changes_type_is_refused_with_the_reason(manager_client, data):
-    def edit(workbook):
-        set_cell("survey", "units", "type", "text")(workbook)
-        set_cell("survey", "units", "constraint", "")(workbook)
+def choice_row(ws, code) -> int:
+    return next(row for row in range(2, ws.max_row + 1) if ws.cell(row=row, column=2).value == code)
 
-    page = upload_page(manager_client, edited(data, edit))
-    upload = page.context["upload"]
-    assert upload.problems == [
-        "Spørgsmålet »Hvor mange betjeningssteder (hovedbibliotek, filialer, bogbusser) omfatter besvarelsen?« "
-        "(units) var heltal i version 1 og er nu kort tekst. En kode beholder sin type, så runderne kan "
-        "sammenlignes: giv det nye spørgsmål en ny kode."
+
+def set_choice_label(code, label):
+    def edit(workbook):
+        ws = workbook["choices"]
+        ws.cell(row=choice_row(ws, code), column=3, value=label)
+
+    return edit
+
+
+UNITS_TYPE_CHANGED = (
+    "Spørgsmålet »Hvor mange betjeningssteder (hovedbibliotek, filialer, bogbusser) omfatter besvarelsen?« "
+    "(units) var heltal i version 1 og er nu kort tekst. En kode beholder sin type, så runderne kan "
+    "sammenlignes: giv det nye spørgsmål en ny kode."
+)
+PASSPORT_CHANGED = (
+    "Svarmuligheden passport i »Hvilke ydelser kan borgerne få i biblioteket?« var »Pas« i version 1 og er nu "
+    "»Kørekort«: en kode beholder sin betydning. Giv den nye svarmulighed sin egen kode (og fjern den gamle), "
+    "eller behold den gamle tekst."
+)
+
+
+def units_as_text(workbook):
+    set_cell("survey", "units", "type", "text")(workbook)
+    set_cell("survey", "units", "constraint", "")(workbook)
+
+
+def test_a_question_that_changes_type_is_refused_with_the_reason_on_its_row(manager_client, data):
+    row = row_of(load_workbook(BytesIO(data))["survey"], "units")
+    page = upload_page(manager_client, edited(data, units_as_text))
+    assert [str(p) for p in page.context["problems"]] == [
+        f"Ark »survey«, række {row}, kolonne »type« (A): {UNITS_TYPE_CHANGED}"
     ]
-    assert 'id="install"' not in page.content.decode()
-    manager_client.post(admin_url("questionnaire_install"), {"definition": page.context["signed"]})
+    body = page.content.decode()
+    assert 'id="install"' not in body and "signed" not in page.context
+    assert Questionnaire.objects.count() == 1
+
+
+def test_the_install_checks_again_and_refuses_what_a_preview_let_through(manager_client):
+    """A preview made before another version was installed: the install itself refuses the type change."""
+    install_default()
+    changed = canonical(read_definition())
+    changed["sections"][0]["questions"][4].update(type="text", min=None, max=None)
+    signed = signing.dumps(changed, salt=UPLOAD_SALT, compress=True)
+    done = manager_client.post(admin_url("questionnaire_install"), {"definition": signed}, follow=True)
+    assert UNITS_TYPE_CHANGED in [str(message) for message in done.context["messages"]]
     assert Questionnaire.objects.count() == 1
 
 
@@ -262,24 +153,49 @@ def test_the_type_change_is_refused_against_any_earlier_version_not_only_the_lat
     install_definition(without)  # version 2 has no `units`
     changed = copy.deepcopy(definition)
     changed["sections"][0]["questions"][4].update(type="text", min=None, max=None)
-    from questionnaire.services.authoring import definition_check
 
     [problem] = definition_check(canonical(changed)).problems
     assert "(units) var heltal i version 1" in problem
 
 
-def test_a_choice_code_given_another_meaning_is_refused(manager_client, data):
-    def edit(workbook):
-        ws = workbook["choices"]
-        row = next(r for r in range(2, ws.max_row + 1) if ws.cell(row=r, column=2).value == "passport")
-        ws.cell(row=row, column=3, value="Kørekort")
-
-    upload = upload_page(manager_client, edited(data, edit)).context["upload"]
-    assert upload.problems == [
-        "Svarmuligheden passport i »Hvilke ydelser kan borgerne få i biblioteket?« var »Pas« i version 1 og er nu "
-        "»Kørekort«: en kode beholder sin betydning. Giv den nye svarmulighed sin egen kode (og fjern den gamle), "
-        "eller behold den gamle tekst."
+def test_a_choice_code_given_another_meaning_is_refused_on_its_row(manager_client, data):
+    row = choice_row(load_workbook(BytesIO(data))["choices"], "passport")
+    page = upload_page(manager_client, edited(data, set_choice_label("passport", "Kørekort")))
+    assert [str(p) for p in page.context["problems"]] == [
+        f"Ark »choices«, række {row}, kolonne »label« (C): {PASSPORT_CHANGED}"
     ]
+
+
+def test_every_stage_tells_its_problems_in_one_upload(manager_client, data):
+    """A bad cell (reading), a changed type and a choice given another meaning (the comparison): all three at once."""
+    survey = load_workbook(BytesIO(data))["survey"]
+    phone_row, units_row = row_of(survey, "respondent_phone"), row_of(survey, "units")
+    passport_row = choice_row(load_workbook(BytesIO(data))["choices"], "passport")
+
+    def edit(workbook):
+        set_cell("survey", "respondent_phone", "required", "måske")(workbook)
+        units_as_text(workbook)
+        set_choice_label("passport", "Kørekort")(workbook)
+
+    page = upload_page(manager_client, edited(data, edit))
+    assert [(p.sheet, p.row, p.column) for p in page.context["problems"]] == [
+        ("survey", phone_row, "required"),
+        ("survey", units_row, "type"),
+        ("choices", passport_row, "label"),
+    ]
+    body = page.content.decode()
+    assert "Projektmappen blev ikke installeret: der blev fundet 3 fejl." in body
+    assert "Skriv yes, eller lad cellen være tom, ikke »måske«." in body
+    assert "var heltal i version 1 og er nu kort tekst" in body
+    assert "var »Pas« i version 1 og er nu »Kørekort«" in body
+    assert Questionnaire.objects.count() == 1
+
+
+def test_a_type_the_reader_refused_is_not_compared_again(manager_client, data):
+    """An unknown type is told once, by the reader: no comparison of it with version 1, no missing code."""
+    row = row_of(load_workbook(BytesIO(data))["survey"], "status")
+    page = upload_page(manager_client, edited(data, set_cell("survey", "status", "type", "dropdown")))
+    assert [(p.row, p.column) for p in page.context["problems"]] == [(row, "type")]
 
 
 def test_relabelling_a_choice_is_fine(manager_client, data):
@@ -311,9 +227,9 @@ def test_the_default_questionnaire_must_keep_the_codes_the_results_rely_on(manag
         ws = workbook["survey"]
         ws.delete_rows(row_of(ws, "respondent_phone"))
 
-    upload = upload_page(manager_client, edited(data, edit)).context["upload"]
-    assert upload.problems == [
-        "Resultaterne og reglerne for persondata bygger på koder, som dette spørgeskema mangler: "
+    page = upload_page(manager_client, edited(data, edit))
+    assert [str(p) for p in page.context["problems"]] == [
+        "Ark »survey«: Resultaterne og reglerne for persondata bygger på koder, som dette spørgeskema mangler: "
         "intet spørgsmål 'respondent_phone'."
     ]
 
@@ -338,36 +254,17 @@ def test_load_questionnaire_lists_every_problem_of_a_workbook(tmp_path, data):
     assert "kolonne »type« (A): Ukendt type »dropdown«." in str(error.value)
 
 
-# --- XLSForm expressions ------------------------------------------------------------------------
+def test_load_questionnaire_lists_the_problems_of_every_stage_of_a_workbook(tmp_path, data):
+    def edit(workbook):
+        set_cell("survey", "respondent_phone", "required", "måske")(workbook)
+        units_as_text(workbook)
 
-
-@pytest.mark.parametrize(
-    ("text", "condition"),
-    [
-        ("selected(${status}, 'active')", {"question": "status", "any_of": ["active"]}),
-        ("${status} = 'active'", {"question": "status", "any_of": ["active"]}),
-        ("selected(${m}, 'a') or selected(${m}, 'b')", {"question": "m", "any_of": ["a", "b"]}),
-        ("${quote} != ''", {"question": "quote", "answered": True}),
-        ("string-length(${quote}) > 0", {"question": "quote", "answered": True}),
-        ("", None),
-    ],
-)
-def test_relevant_is_read_as_xlsform_writes_it(text, condition):
-    assert parse_relevant(text) == condition
-
-
-@pytest.mark.parametrize("text", ["selected(${a}, 'x') or selected(${b}, 'y')", "${a} > 1", "${a} != '' or ${b} != ''"])
-def test_relevant_the_app_cannot_judge_is_refused(text):
-    with pytest.raises(ValueError):
-        parse_relevant(text)
-
-
-def test_constraints_give_bounds():
-    assert parse_constraint(". >= 1 and . <= 200") == {"min": 1, "max": 200}
-    assert parse_constraint(". >= 1995 and . <= format-date(today(), '%Y')") == {"min": 1995, "max": "current"}
-    assert parse_constraint("string-length(.) <= 30") == {"max_length": 30}
-    with pytest.raises(ValueError):
-        parse_constraint(". >= 1.5")
+    path = tmp_path / "skema.xlsx"
+    path.write_bytes(edited(data, edit).getvalue())
+    with pytest.raises(CommandError) as error:
+        call_command("load_questionnaire", str(path))
+    assert "kolonne »required« (E): Skriv yes" in str(error.value)
+    assert f"kolonne »type« (A): {UNITS_TYPE_CHANGED}" in str(error.value)
 
 
 # --- What changed between two versions -----------------------------------------------------------

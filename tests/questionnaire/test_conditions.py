@@ -9,7 +9,7 @@ from questionnaire.conditions import (
     visible_answers,
     visible_sections,
 )
-from questionnaire.definition import install_default
+from questionnaire.services.definition import install_default
 from questionnaire.services.questionnaire import questionnaire_sections
 
 

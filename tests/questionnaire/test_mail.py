@@ -23,7 +23,7 @@ from questionnaire.mail.outbox import (
 )
 from questionnaire.mail.progress import progress
 from questionnaire.mail.recipients import reminders_to_send
-from questionnaire.mail.runs import batch_work, mail_resume
+from questionnaire.mail.runs import batch_work
 from questionnaire.mail.sending import _retry_delay
 from questionnaire.models import (
     Invitation,
@@ -35,6 +35,7 @@ from questionnaire.models import (
     validate_reminder_days,
 )
 from questionnaire.services.rounds import invitation_url
+from questionnaire.tasks import batch_send, mail_resume
 from tests.conftest import (
     ACTIVE_ANSWERS,
     admin_url,
@@ -587,7 +588,7 @@ def test_a_claim_whose_worker_went_silent_is_taken_over_and_a_live_one_is_not(se
     Mail.objects.filter(invitation=stale).update(status=MailStatus.SENDING, claim="dead", claimed_at=days_ago(1))
     Mail.objects.filter(invitation=live).update(status=MailStatus.SENDING, claim="alive", claimed_at=timezone.now())
 
-    batch_work(batch.pk)
+    batch_work(batch.pk, task=batch_send)
 
     assert [m.to for m in mail.outbox] == [["stale@example.com"]]
     assert Mail.objects.get(invitation=live).status == MailStatus.SENDING
@@ -602,13 +603,13 @@ def test_the_watcher_takes_over_a_batch_whose_worker_died_and_leaves_a_live_one(
     batch = invitations_enqueue(round=round_)
 
     MailBatch.objects.filter(pk=batch.pk).update(heartbeat_at=timezone.now())
-    assert batch_work(batch.pk, watch=True) is None
+    assert batch_work(batch.pk, task=batch_send, watch=True) is None
     assert mail.outbox == []
     batch.refresh_from_db()
     assert batch.watch_at > timezone.now() + timedelta(seconds=50)  # it looks again when the lease ends
 
     MailBatch.objects.filter(pk=batch.pk).update(heartbeat_at=days_ago(1))
-    assert batch_work(batch.pk, watch=True).sent == 1
+    assert batch_work(batch.pk, task=batch_send, watch=True).sent == 1
     batch.refresh_from_db()
     assert batch.is_finished and batch.heartbeat_at is None
 
@@ -671,7 +672,7 @@ def test_a_still_needed_check_that_fails_is_that_mails_alone(monkeypatch):
 
     monkeypatch.setattr(sending, "_not_needed", not_needed)
     batch = invitations_enqueue(round=round_)
-    batch_work(batch.pk)
+    batch_work(batch.pk, task=batch_send)
 
     assert sorted(message.to[0] for message in mail.outbox) == ["a@example.com", "c@example.com"]
     failed = Mail.objects.get(invitation=broken)
@@ -788,7 +789,7 @@ def test_a_mail_that_cannot_be_made_fails_alone_and_the_batch_sends_the_rest(mon
 
     monkeypatch.setattr(sending, "queued_message", queued_message)
     batch = invitations_enqueue(round=round_)
-    batch_work(batch.pk)
+    batch_work(batch.pk, task=batch_send)
 
     assert sorted(message.to[0] for message in mail.outbox) == ["a@example.com", "c@example.com"]
     failed = Mail.objects.get(invitation=broken)
@@ -814,7 +815,7 @@ def test_a_silent_claim_that_has_had_every_attempt_is_given_up_not_taken_again(s
     Mail.objects.filter(invitation=again).update(**silent, attempts=2)
     Mail.objects.filter(invitation=spent).update(**silent, attempts=3)
 
-    batch_work(batch.pk)
+    batch_work(batch.pk, task=batch_send)
 
     assert [m.to for m in mail.outbox] == [["again@example.com"]]
     given_up = Mail.objects.get(invitation=spent)

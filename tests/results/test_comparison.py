@@ -23,7 +23,8 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from questionnaire.definition import canonical, install_default, install_definition, read_definition
+from questionnaire.services.definition import install_default, read_definition
+from questionnaire.services.definition.base import canonical, install_definition
 from results.comparison import CURRENT, EARLIER, PUBLISHED_2009, round_comparison
 from results.excel import workbook_write
 from results.tallies import NO_FILTERS, round_results

@@ -1,8 +1,9 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from questionnaire.definition import DEFAULT_DEFINITION, canonical, read_definition
-from questionnaire.services.authoring import definition_check, upload_install
+from questionnaire.services.authoring import definition_check, upload_install, upload_read
+from questionnaire.services.definition import DEFAULT_DEFINITION, read_definition
+from questionnaire.services.definition.base import canonical
 
 
 class Command(BaseCommand):
@@ -18,14 +19,18 @@ class Command(BaseCommand):
     def handle(self, *args, path, file, **options):
         path = path or file or str(DEFAULT_DEFINITION)
         try:
-            definition = canonical(read_definition(path))
+            if path.lower().endswith(".xlsx"):
+                # As the admin's upload: every problem of every stage at once, each on its sheet and row.
+                with open(path, "rb") as handle:
+                    upload = upload_read(handle)
+            else:
+                upload = definition_check(canonical(read_definition(path)))
         except OSError as error:
             raise CommandError(f"{path}: {error}") from error
         except ValidationError as error:
             raise CommandError(f"{path}:\n" + "\n".join(f"  {message}" for message in error.messages)) from error
-        upload = definition_check(definition)
         if not upload.installable:
             raise CommandError(f"{path}:\n" + "\n".join(f"  {message}" for message in upload.problems))
-        questionnaire, created = upload_install(definition=definition)
+        questionnaire, created = upload_install(definition=upload.definition)
         state = "installed" if created else "already installed"
         self.stdout.write(f"{questionnaire.code} version {questionnaire.version} {state}.")

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from jobs.housekeeping import housekeep
 from jobs.services import jobs_prune
 from questionnaire.mail.outbox import results_published_enqueue, scheduled_reminders_enqueue
-from questionnaire.mail.runs import mail_resume
+from questionnaire.tasks import mail_resume
 
 
 class Command(BaseCommand):

@@ -29,8 +29,8 @@ from ..services.authoring import (
     version_workbook_write,
     versions_diff,
 )
+from ..services.definition.xlsform_read import WorkbookProblems
 from ..services.trials import trial_answers_remove, trial_invitation, trial_round
-from ..xlsform import WorkbookProblems
 from .base import ReadOnlyAdmin, admin_path, page_context, require
 
 # An uploaded definition waits for "install" in the page itself, signed: nothing is stored before.

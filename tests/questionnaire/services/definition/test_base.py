@@ -1,10 +1,13 @@
+"""The base of a definition: the shipped file valid, installing idempotent, every problem with its place."""
+
 import copy
 
 import pytest
 from django.core.exceptions import ValidationError
 
-from questionnaire.definition import install_definition, read_definition, validate_definition
 from questionnaire.models import Choice, Question, QuestionKind, Questionnaire, Section
+from questionnaire.services.definition import read_definition
+from questionnaire.services.definition.base import install_definition, validate_definition
 
 SPEC_SECTIONS = ["library", "status", "models", "services", "staff", "economy", "organisation", "experience", "plans"]
 

@@ -1,164 +1,37 @@
-"""A questionnaire as an Excel workbook in the XLSForm layout that KoboToolbox and ODK users know.
-
-Three sheets, each with its column names in row 1:
-
-- ``survey``: ``type``, ``name``, ``label``, ``hint``, ``required``, ``relevant``,
-  ``constraint``, ``appearance``; a section is a ``begin group`` row (its code, title,
-  introduction and condition) and an ``end group`` row.
-- ``choices``: ``list_name``, ``name``, ``label``.
-- ``settings``: ``form_title``, ``form_id``, ``introduction``, ``purpose``, ``privacy``.
-
-Types are XLSForm's ``select_one LIST``, ``select_multiple LIST``, ``text`` (with
-appearance ``multiline`` for a long text) and ``integer``, and this app's own
-``email`` and ``year``. Conditions are written as XLSForm writes them:
-``selected(${status}, 'active')`` (several choices joined by ``or``; ``${status} = 'active'``
-is read too) and ``${quote} != ''`` (answered). Bounds are an XLSForm constraint:
-``. >= 1 and . <= 200``, ``. <= format-date(today(), '%Y')`` (this year) and
-``string-length(.) <= 30`` (a text's length).
+"""Reading an XLSForm workbook (the layout: ``xlsform``) back into a questionnaire definition.
 
 The reader turns a workbook into a definition and hands it to the one validator
-(``definition.validate_definition``); every problem, the reader's own and the
-validator's, is told in Danish with its sheet, row and column. Nothing here writes
-to the database.
+(``base.validate_definition``); every problem, the reader's own and the validator's,
+is told in Danish with its sheet, row and column. ``xlsform_reading`` keeps what it read
+and where each part came from (``Reading``), so that a later stage (``services.authoring``:
+the codes compared with the installed versions) can place its problems too and every
+problem is told at once. Nothing here writes to the database.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from .definition import CURRENT_YEAR, DEFAULT_MAX_LENGTH, KINDS, canonical, validate_definition
-from .models import NUMBER_KINDS, QuestionKind
-from .spreadsheets import SpreadsheetRefused, WorkbookLimits, sheet_rows, workbook_open
-
-SURVEY, CHOICES, SETTINGS = "survey", "choices", "settings"
-SURVEY_COLUMNS = ("type", "name", "label", "hint", "required", "relevant", "constraint", "appearance")
-CHOICE_COLUMNS = ("list_name", "name", "label")
-SETTINGS_COLUMNS = ("form_title", "form_id", "introduction", "purpose", "privacy")
-REQUIRED_COLUMNS = {
-    SURVEY: ("type", "name", "label"),
-    CHOICES: ("list_name", "name", "label"),
-    SETTINGS: ("form_title", "form_id"),
-}
-MULTILINE = "multiline"
-THIS_YEAR = "format-date(today(), '%Y')"
-# Our question types as XLSForm writes them (a long text is a text with appearance multiline).
-PLAIN_TYPES = {
-    "text": QuestionKind.TEXT,
-    "integer": QuestionKind.INTEGER,
-    "email": QuestionKind.EMAIL,
-    "year": QuestionKind.YEAR,
-}
-SELECT_TYPES = {"select_one": QuestionKind.SINGLE, "select_multiple": QuestionKind.MULTI}
-KNOWN_TYPES = "select_one LISTE, select_multiple LISTE, text, integer, email, year, begin group, end group"
-TRUE = {"yes", "true", "true()", "ja", "1", "x"}
-FALSE = {"", "no", "false", "false()", "nej", "0"}
-
-
-# --- Writing --------------------------------------------------------------------------
-
-
-def _relevant(condition) -> str:
-    if not condition:
-        return ""
-    question = condition["question"]
-    if "any_of" in condition:
-        return " or ".join(f"selected(${{{question}}}, '{code}')" for code in condition["any_of"])
-    return f"${{{question}}} != ''"
-
-
-def _constraint(question: dict) -> str:
-    terms = []
-    if question["type"] in NUMBER_KINDS:
-        if question["min"] is not None:
-            terms.append(f". >= {question['min']}")
-        if question["max"] == CURRENT_YEAR:
-            terms.append(f". <= {THIS_YEAR}")
-        elif question["max"] is not None:
-            terms.append(f". <= {question['max']}")
-    max_length = question["max_length"]
-    if max_length is not None and max_length != DEFAULT_MAX_LENGTH.get(question["type"]):
-        terms.append(f"string-length(.) <= {max_length}")
-    return " and ".join(terms)
-
-
-def _type(question: dict, list_name: str) -> tuple[str, str]:
-    """Return (type, appearance) of *question* as XLSForm writes them."""
-    kind = question["type"]
-    if kind == QuestionKind.SINGLE:
-        return f"select_one {list_name}", ""
-    if kind == QuestionKind.MULTI:
-        return f"select_multiple {list_name}", ""
-    if kind == QuestionKind.LONG_TEXT:
-        return "text", MULTILINE
-    return kind, ""
-
-
-def _sheet(workbook, title, columns, widths):
-    ws = workbook.create_sheet(title)
-    ws.append(list(columns))
-    for index, width in enumerate(widths, 1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-        ws.cell(row=1, column=index).font = Font(bold=True)
-    ws.freeze_panes = "A2"
-    return ws
-
-
-def write_xlsform(definition: dict, handle) -> None:
-    """Write the canonical *definition* (``definition.version_definition``) to *handle* as an XLSForm workbook."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    survey = _sheet(workbook, SURVEY, SURVEY_COLUMNS, (22, 24, 70, 40, 10, 44, 34, 12))
-    choices = _sheet(workbook, CHOICES, CHOICE_COLUMNS, (24, 24, 80))
-    settings = _sheet(workbook, SETTINGS, SETTINGS_COLUMNS, (34, 18, 70, 70, 70))
-    wrap = Alignment(wrap_text=True, vertical="top")
-    lists = {}  # (choice codes and labels) -> list name: questions with the same choices share a list
-    for section in definition["sections"]:
-        survey.append(
-            ["begin group", section["code"], section["title"], section["intro"], "", _relevant(section["show_if"])]
-        )
-        for question in section["questions"]:
-            list_name = ""
-            if question["choices"]:
-                key = tuple((choice["code"], choice["label"]) for choice in question["choices"])
-                if key not in lists:
-                    list_name = lists[key] = question["code"]
-                    for code, label in key:
-                        choices.append([list_name, code, label])
-                list_name = lists[key]
-            kind, appearance = _type(question, list_name)
-            survey.append(
-                [
-                    kind,
-                    question["code"],
-                    question["label"],
-                    question["help"],
-                    "yes" if question["required"] else "",
-                    _relevant(question["show_if"]),
-                    _constraint(question),
-                    appearance,
-                ]
-            )
-        survey.append(["end group", section["code"]])
-    settings.append(
-        [definition["title"], definition["code"], definition["intro"], definition["purpose"], definition["privacy"]]
-    )
-    for ws in (survey, choices, settings):
-        for row in ws.iter_rows(min_row=2):
-            for cell in row:
-                cell.alignment = wrap
-                # Texts stay texts: no cell of a questionnaire is a formula.
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    cell.data_type = "s"
-    workbook.save(handle)
-
-
-# --- Reading --------------------------------------------------------------------------
+from ...models import QuestionKind
+from ...spreadsheets import SpreadsheetRefused, WorkbookLimits, sheet_rows, workbook_open
+from .base import CURRENT_YEAR, KINDS, canonical, validate_definition
+from .xlsform import (
+    CHOICES,
+    FALSE,
+    KNOWN_TYPES,
+    MULTILINE,
+    PLAIN_TYPES,
+    REQUIRED_COLUMNS,
+    SELECT_TYPES,
+    SETTINGS,
+    SURVEY,
+    THIS_YEAR,
+    TRUE,
+)
 
 
 @dataclass(frozen=True)
@@ -228,8 +101,11 @@ class _Sheet:
             if any(row.values()):
                 self.rows.append((number, row))
 
+    def place(self, row: int | None, column: str, message: str) -> Problem:
+        return Problem(self.title, row, column, self.letters.get(column, ""), message)
+
     def problem(self, row: int | None, column: str, message: str) -> None:
-        self.problems.append(Problem(self.title, row, column, self.letters.get(column, ""), message))
+        self.problems.append(self.place(row, column, message))
 
 
 def _cell(value) -> str:
@@ -308,8 +184,56 @@ def upload_limits() -> WorkbookLimits:
     )
 
 
+@dataclass
+class Reading:
+    """A workbook as read: its definition as written, the problems of reading and validating it, and its places.
+
+    *definition* is None when not even the sheets could be read (no workbook, a sheet or a
+    column missing); otherwise it is the mapping as the workbook writes it, valid or not.
+    """
+
+    definition: dict | None
+    problems: list[Problem]
+    places: dict = field(default_factory=dict)  # path in the definition -> (sheet, row)
+    broken: set = field(default_factory=set)  # codes of questions whose type or list the reader refused
+
+    def locate(self, error: ValidationError) -> list[Problem]:
+        """Return the problems of *error* (``base.problem``: path and field) placed on their sheet, row, column."""
+        return _locate(error, self.places, self.broken)
+
+
+def placed_in_order(problems: list[Problem], later: list[Problem] = ()) -> list[Problem]:
+    """Return *problems*, then *later*, one per cell and in the order of the sheets and rows.
+
+    The first problem of a cell is kept (the reader's own before the validator's echo of it);
+    a *later* stage's problem is kept unless an earlier one is told on its cell.
+    """
+    unique, seen = [], set()
+    for item in problems:
+        key = (item.sheet, item.row, item.column)
+        if key not in seen or item.row is None:
+            unique.append(item)
+            seen.add(key)
+    told = set(unique)
+    for item in later:
+        if item not in told and ((item.sheet, item.row, item.column) not in seen or item.row is None):
+            unique.append(item)
+            told.add(item)
+    order = {SURVEY: 0, CHOICES: 1, SETTINGS: 2}
+    unique.sort(key=lambda item: (order.get(item.sheet, 3), item.row or 0))
+    return unique
+
+
 def read_xlsform(handle) -> dict:
     """Return the definition in the XLSForm workbook *handle*, validated; raise WorkbookProblems, naming each."""
+    reading = xlsform_reading(handle)
+    if reading.problems:
+        raise WorkbookProblems(placed_in_order(reading.problems))
+    return canonical(reading.definition)
+
+
+def xlsform_reading(handle) -> Reading:
+    """Return the XLSForm workbook *handle* read and validated, with every problem so far placed (``Reading``)."""
     limits = upload_limits()
     # One byte past the limit is enough to know the file is too large.
     data = handle.read(limits.upload_bytes + 1)
@@ -317,18 +241,18 @@ def read_xlsform(handle) -> dict:
         workbook = workbook_open(data, limits)
     except SpreadsheetRefused as refused:
         message = _("The file is not an Excel workbook (.xlsx).") if refused.unreadable else str(refused)
-        raise WorkbookProblems([Problem("", None, "", "", message)]) from refused
+        return Reading(None, [Problem("", None, "", "", message)])
     problems: list[Problem] = []
     try:
         survey = _Sheet(workbook, SURVEY, problems, limits)
         choices = _Sheet(workbook, CHOICES, problems, limits)
         settings = _Sheet(workbook, SETTINGS, problems, limits)
     except SpreadsheetRefused as refused:
-        raise WorkbookProblems([Problem("", None, "", "", str(refused))]) from refused
+        return Reading(None, [Problem("", None, "", "", str(refused))])
     finally:
         workbook.close()
     if problems:
-        raise WorkbookProblems(problems)
+        return Reading(None, problems)
 
     lists: dict[str, list[dict]] = {}
     choice_rows: dict[str, list[int]] = {}
@@ -433,19 +357,8 @@ def read_xlsform(handle) -> dict:
     try:
         validate_definition(data)
     except ValidationError as error:
-        _locate(error, places, problems, broken)
-    if problems:
-        # One problem per cell: the reader's own comes first, the validator's echo of it is left out.
-        unique, seen = [], set()
-        for item in problems:
-            key = (item.sheet, item.row, item.column)
-            if key not in seen or item.row is None:
-                unique.append(item)
-                seen.add(key)
-        order = {SURVEY: 0, CHOICES: 1, SETTINGS: 2}
-        unique.sort(key=lambda item: (order.get(item.sheet, 3), item.row or 0))
-        raise WorkbookProblems(unique)
-    return canonical(data)
+        problems += _locate(error, places, broken)
+    return Reading(data, problems, places, broken)
 
 
 def _read_relevant(sheet: _Sheet, number: int, row: dict):
@@ -495,21 +408,19 @@ QUESTION_COLUMNS = {
 SETTINGS_FIELDS = {"code": "form_id", "title": "form_title", "sections": ""}
 
 
-def _locate(error: ValidationError, places, problems: list[Problem], broken: set) -> None:
+def _locate(error: ValidationError, places, broken: set) -> list[Problem]:
+    problems = []
     for item in error.error_list:
         params = item.params or {}
         if params.get("target_code") in broken:
             continue  # a condition on a question already refused: its own row says why
-        path, field = params.get("path", ()), params.get("field", "")
+        path, field_name = params.get("path", ()), params.get("field", "")
         message = item.message % params if params else str(item.message)
         sheet, row = places.get(path, (None, None))
-        if sheet is None:
+        if sheet is None or (path == () and field_name == "sections"):
             problems.append(Problem(SURVEY, None, "", "", message))
         elif path == ():
-            column = SETTINGS_FIELDS.get(field, field)
-            if field == "sections":
-                problems.append(Problem(SURVEY, None, "", "", message))
-            else:
-                sheet.problem(row, column, message)
+            problems.append(sheet.place(row, SETTINGS_FIELDS.get(field_name, field_name), message))
         else:
-            sheet.problem(row, QUESTION_COLUMNS.get(field, ""), message)
+            problems.append(sheet.place(row, QUESTION_COLUMNS.get(field_name, ""), message))
+    return problems

@@ -16,7 +16,8 @@ so that a printed copy can be read without hovering; each shape also has a <titl
 those who can. Greater Copenhagen, where twenty municipalities share a few kilometres, is
 drawn magnified in an inset, and Bornholm in a box of its own, as Danish maps usually do.
 
-The figures come from results.tallies; this module only draws them. All text goes through
+The figures come from results.tallies; this module only draws them, with the plane geometry
+of results.geometry (views, clipping, path data, placing the numbers). All text goes through
 a Django template, so respondent text (library names) is escaped, and control characters,
 which no XML may hold, are taken out first.
 """
@@ -33,6 +34,8 @@ from django.utils.translation import gettext as _
 
 from questionnaire.text import text_clean
 
+from . import geometry
+from .geometry import Place, Projection, View, coordinate, decode_ring, place_label, text_colour
 from .tallies import ACTIVE, NOT_STARTED, PRIMARY_MODEL, SOURCE, MunicipalityModel, Results
 
 # Okabe & Ito's palette, distinguishable with every common form of colour blindness,
@@ -76,74 +79,24 @@ def _boundaries() -> dict:
     unit = data["projection"]["unit_km"]
     shapes = {}
     for municipality in data["municipalities"]:
-        polygons = []
-        for polygon in municipality["polygons"]:
-            rings = []
-            for numbers in polygon:
-                x = y = 0
-                points = []
-                for dx, dy in zip(numbers[::2], numbers[1::2], strict=True):
-                    x, y = x + dx, y + dy
-                    points.append((x * unit, y * unit))
-                rings.append(tuple(points))
-            polygons.append(tuple(rings))
+        polygons = tuple(
+            tuple(decode_ring(numbers, unit) for numbers in polygon) for polygon in municipality["polygons"]
+        )
         label_x, label_y, room = (value * unit for value in municipality["label"])
-        shapes[municipality["code"]] = (municipality["number"], (label_x, label_y, room), tuple(polygons))
-    return {"projection": data["projection"], "shapes": shapes}
+        shapes[municipality["code"]] = (municipality["number"], (label_x, label_y, room), polygons)
+    projection = Projection(tuple(data["projection"]["origin"]), tuple(data["projection"]["km_per_degree"]))
+    return {"projection": projection, "shapes": shapes}
 
 
-def project(longitude: float, latitude: float) -> tuple[float, float]:
-    """Return the point in the shapes' kilometres (x east, y south), as the script projected them."""
-    projection = _boundaries()["projection"]
-    (origin_lon, origin_lat), (km_lon, km_lat) = projection["origin"], projection["km_per_degree"]
-    return (longitude - origin_lon) * km_lon, (origin_lat - latitude) * km_lat
-
-
-@dataclass(frozen=True)
-class View:
-    """A part of the country drawn at *scale* pixels per kilometre with its north-west corner at (x, y)."""
-
-    key: str
-    lon: tuple[float, float]
-    lat: tuple[float, float]
-    scale: float
-    x: float
-    y: float
-    framed_on_main: bool  # whether the main map shows where the inset comes from
-
-    @property
-    def box(self) -> tuple[float, float, float, float]:
-        """Return (west, north, east, south) in kilometres."""
-        west, north = project(self.lon[0], self.lat[1])
-        east, south = project(self.lon[1], self.lat[0])
-        return west, north, east, south
-
-    @property
-    def width(self) -> float:
-        return (self.box[2] - self.box[0]) * self.scale
-
-    @property
-    def height(self) -> float:
-        return (self.box[3] - self.box[1]) * self.scale
-
-    def point(self, x: float, y: float) -> tuple[float, float]:
-        """Return the drawing's pixel for (x, y) in kilometres."""
-        west, north, _east, _south = self.box
-        return self.x + (x - west) * self.scale, self.y + (y - north) * self.scale
-
-    def holds(self, x: float, y: float) -> bool:
-        west, north, east, south = self.box
-        return west <= x <= east and north <= y <= south
-
-    def touches(self, bounds) -> bool:
-        west, north, east, south = self.box
-        return not (bounds[2] < west or bounds[0] > east or bounds[3] < north or bounds[1] > south)
+def _view(key: str, lon: tuple[float, float], lat: tuple[float, float], scale: float, x: float, y: float, **kw):
+    """Return the view of the country between longitudes *lon* and latitudes *lat*, in the shapes' projection."""
+    return View(key, _boundaries()["projection"].box(lon, lat), scale, x, y, **kw)
 
 
 # The main map: mainland Denmark and its islands, Bornholm excepted.
-MAIN = View("main", (8.0, 12.72), (54.54, 57.76), 1.75, 20, MAP_TOP, framed_on_main=False)
-COPENHAGEN = View("copenhagen", (12.14, 12.70), (55.515, 55.92), 6.5, 560, MAP_TOP + 22, framed_on_main=True)
-BORNHOLM = View("bornholm", (14.67, 15.17), (54.98, 55.31), 3.6, 560, MAP_TOP + 360, framed_on_main=False)
+MAIN = _view("main", (8.0, 12.72), (54.54, 57.76), 1.75, 20, MAP_TOP)
+COPENHAGEN = _view("copenhagen", (12.14, 12.70), (55.515, 55.92), 6.5, 560, MAP_TOP + 22, framed_on_main=True)
+BORNHOLM = _view("bornholm", (14.67, 15.17), (54.98, 55.31), 3.6, 560, MAP_TOP + 360)
 INSETS = (COPENHAGEN, BORNHOLM)
 VIEWS = (MAIN, *INSETS)
 MAP_WIDTH = round(max(view.x + view.width for view in VIEWS)) + 20
@@ -153,45 +106,17 @@ def _inset_labels():
     return {"copenhagen": _("Greater Copenhagen"), "bornholm": _("Bornholm")}
 
 
-def _number(value: float) -> str:
-    # SVG needs a dot as decimal mark whatever the language of the page.
-    return f"{value:.1f}"
-
-
-def _text_colour(fill: str) -> str:
-    """Return black or white, whichever reads better on *fill* (WCAG relative luminance)."""
-    if not fill.startswith("#"):
-        return "#000000"
-    channels = [int(fill[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-    return "#000000" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#FFFFFF"
-
-
-# --- Geometry, the same for every round: worked out once per process --------------------
-
-
-def _bounds(polygons) -> tuple[float, float, float, float]:
-    xs = [x for rings in polygons for x, _y in rings[0]]
-    ys = [y for rings in polygons for _x, y in rings[0]]
-    return min(xs), min(ys), max(xs), max(ys)
-
-
-def _inside(point, polygons) -> bool:
-    x, y = point
-    inside = False
-    for rings in polygons:
-        for ring in rings:
-            for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
-                if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
-                    inside = not inside
-    return inside
+# --- The shapes in each view, the same for every round: worked out once per process ---------
 
 
 def _home(code: str) -> View:
     """Return the view that numbers *code*: an inset where its number's place lies in one, else the main map."""
     _code_number, (x, y, _room), _polygons = _boundaries()["shapes"][code]
     return next((view for view in INSETS if view.holds(x, y)), MAIN)
+
+
+def _by_key(view_key: str) -> View:
+    return next(view for view in VIEWS if view.key == view_key)
 
 
 @functools.cache
@@ -201,111 +126,29 @@ def _outlines(view_key: str) -> dict[str, tuple[tuple[tuple[float, float], ...],
     The one geometry of the drawing: the SVG's path data is written from it, and the deck's
     freeform shapes are drawn from it (clipped to the view's box, see `_clipped`).
     """
-    view = next(view for view in VIEWS if view.key == view_key)
-    outlines = {}
-    for code, (_code_number, _label, polygons) in _boundaries()["shapes"].items():
-        if not view.touches(_bounds(polygons)):
-            continue
-        outlines[code] = tuple(tuple(view.point(x, y) for x, y in ring) for rings in polygons for ring in rings)
-    return outlines
+    shapes = {code: polygons for code, (_code_number, _label, polygons) in _boundaries()["shapes"].items()}
+    return geometry.outlines(_by_key(view_key), shapes)
 
 
 @functools.cache
 def _paths(view_key: str) -> dict[str, str]:
     """Return {code: SVG path data} of the municipalities reaching into the view, in its pixels."""
-    return {code: "".join(_ring_path(ring) for ring in rings) for code, rings in _outlines(view_key).items()}
-
-
-def _clip(ring, box) -> tuple[tuple[float, float], ...]:
-    """Return *ring* cut to the rectangle *box* (west, north, east, south), Sutherland–Hodgman; () if outside."""
-    west, north, east, south = box
-    edges = (
-        (lambda p: p[0] >= west, lambda a, b: (west, a[1] + (b[1] - a[1]) * (west - a[0]) / (b[0] - a[0]))),
-        (lambda p: p[0] <= east, lambda a, b: (east, a[1] + (b[1] - a[1]) * (east - a[0]) / (b[0] - a[0]))),
-        (lambda p: p[1] >= north, lambda a, b: (a[0] + (b[0] - a[0]) * (north - a[1]) / (b[1] - a[1]), north)),
-        (lambda p: p[1] <= south, lambda a, b: (a[0] + (b[0] - a[0]) * (south - a[1]) / (b[1] - a[1]), south)),
-    )
-    points = list(ring)
-    for inside, cross in edges:
-        if not points:
-            break
-        kept = []
-        for a, b in zip(points[-1:] + points[:-1], points, strict=True):
-            if inside(b):
-                if not inside(a):
-                    kept.append(cross(a, b))
-                kept.append(b)
-            elif inside(a):
-                kept.append(cross(a, b))
-        points = kept
-    return tuple(points) if len(points) >= 3 else ()
+    return geometry.paths(_outlines(view_key))
 
 
 @functools.cache
 def _clipped(view_key: str) -> dict[str, tuple[tuple[tuple[float, float], ...], ...]]:
     """Return `_outlines` cut to the view's box, as the SVG's clip path shows them; without what lies outside."""
-    view = next(view for view in VIEWS if view.key == view_key)
-    box = (view.x, view.y, view.x + view.width, view.y + view.height)
-    clipped = {}
-    for code, rings in _outlines(view_key).items():
-        kept = tuple(ring for ring in (_clip(ring, box) for ring in rings) if ring)
-        if kept:
-            clipped[code] = kept
-    return clipped
-
-
-def _ring_path(points) -> str:
-    """Return a closed ring as compact path data: absolute first point, then relative steps of 0.1 px."""
-    tenths = []
-    for x, y in points:
-        point = (round(x * 10), round(y * 10))
-        if not tenths or point != tenths[-1]:
-            tenths.append(point)
-    steps = [tenths[0]] + [(x2 - x1, y2 - y1) for (x1, y1), (x2, y2) in zip(tenths, tenths[1:], strict=False)]
-    text = []
-    for x, y in steps:
-        for value in (x, y):
-            number = f"{value / 10:.1f}".removesuffix(".0")
-            # A minus sign separates numbers by itself.
-            text.append(number if number.startswith("-") or not text else " " + number)
-    return "M" + text[0] + text[1] + "l" + "".join(text[2:]).lstrip() + "z"
-
-
-@dataclass(frozen=True)
-class Place:
-    """Where a municipality's number goes, and the line to its shape when it is written outside."""
-
-    x: str
-    y: str  # the baseline: the centre lowered by a third of the font size
-    leader: tuple[str, str, str, str] | None = None
+    return geometry.clipped(_by_key(view_key), _outlines(view_key))
 
 
 @functools.cache
 def _place(code: str) -> Place:
     """Return where *code*'s number is written: in its shape if it fits there, else just outside at sea."""
-    view = _home(code)
-    _code_number, (x, y, room), polygons = _boundaries()["shapes"][code]
-    px, py = view.point(x, y)
-    if room * view.scale >= LABEL_ROOM:
-        return Place(_number(px), _number(py + NUMBER_SIZE / 3))
-    # Too small for its number (Fanø, Ærø): the nearest spot at sea in one of eight directions.
+    _code_number, (x, y, room), _polygons = _boundaries()["shapes"][code]
+    # Too small for its number (Fanø, Ærø): the nearest spot at sea, clear of every municipality.
     land = [shape[2] for shape in _boundaries()["shapes"].values()]
-    step = LABEL_ROOM / view.scale  # km
-    for distance in (2.5, 3.5, 4.5):
-        for angle in (180, 0, 90, 270, 135, 45, 225, 315):
-            dx, dy = math.cos(math.radians(angle)), math.sin(math.radians(angle))
-            spot = (x + dx * (room + distance * step), y + dy * (room + distance * step))
-            clear = all(
-                not any(_inside(near, polygons) for polygons in land)
-                for near in [spot] + [(spot[0] + ex * step, spot[1] + ey * step) for ex, ey in ((1, 0), (-1, 0))]
-            )
-            if clear and view.holds(*spot):
-                sx, sy = view.point(*spot)
-                # The line runs from the shape's inner point to the edge of the number.
-                ex, ey = sx - dx * (LABEL_ROOM + 1), sy - dy * (LABEL_ROOM + 1)
-                leader = tuple(_number(v) for v in (px, py, ex, ey))
-                return Place(_number(sx), _number(sy + NUMBER_SIZE / 3), leader)
-    return Place(_number(px), _number(py + NUMBER_SIZE / 3))
+    return place_label(_home(code), (x, y), room, land, label_room=LABEL_ROOM, font_size=NUMBER_SIZE)
 
 
 # --- The drawing ----------------------------------------------------------------------------
@@ -492,8 +335,8 @@ def _areas(marks: list[Mark]) -> tuple[Area, ...]:
                     # Hatching runs through the digits: a white box under them keeps them legible.
                     width = 5.6 * len(str(mark.number)) + 3
                     top = float(place.y) - NUMBER_SIZE + 1
-                    backing = tuple(_number(v) for v in (float(place.x) - width / 2, top, width, NUMBER_SIZE + 1))
-                labels.append(Label(mark.number, place.x, place.y, _text_colour(mark.fill), place.leader, backing))
+                    backing = tuple(coordinate(v) for v in (float(place.x) - width / 2, top, width, NUMBER_SIZE + 1))
+                labels.append(Label(mark.number, place.x, place.y, text_colour(mark.fill), place.leader, backing))
         if view is not MAIN and not labels:
             continue  # an inset with nothing of the filtered region to show
         source, lines = None, ()
@@ -501,20 +344,20 @@ def _areas(marks: list[Mark]) -> tuple[Area, ...]:
             west, north, east, south = view.box
             x1, y1 = MAIN.point(west, north)
             x2, y2 = MAIN.point(east, south)
-            source = tuple(_number(value) for value in (x1, y1, x2 - x1, y2 - y1))
+            source = tuple(coordinate(value) for value in (x1, y1, x2 - x1, y2 - y1))
             lines = (
-                tuple(_number(v) for v in (x2, y1, view.x, view.y)),
-                tuple(_number(v) for v in (x2, y2, view.x, view.y + view.height)),
+                tuple(coordinate(v) for v in (x2, y1, view.x, view.y)),
+                tuple(coordinate(v) for v in (x2, y2, view.x, view.y + view.height)),
             )
         areas.append(
             Area(
                 key=view.key,
                 label=_inset_labels().get(view.key, ""),
-                x=_number(view.x),
-                y=_number(view.y),
-                width=_number(view.width),
-                height=_number(view.height),
-                label_y=_number(view.y - 6),
+                x=coordinate(view.x),
+                y=coordinate(view.y),
+                width=coordinate(view.width),
+                height=coordinate(view.height),
+                label_y=coordinate(view.y - 6),
                 shapes=tuple(shapes),
                 labels=tuple(labels),
                 source=source,
@@ -536,7 +379,7 @@ def _legend(colours, marks: list[Mark]) -> tuple[LegendItem, ...]:
     for code, label, fill in entries:
         text = f"{label} ({counts.get(code, 0)})"
         lines = tuple(textwrap.wrap(text, LEGEND_WRAP)) or ("",)
-        items.append(LegendItem(label, counts.get(code, 0), fill, _swatch(fill), lines, y=_number(y)))
+        items.append(LegendItem(label, counts.get(code, 0), fill, _swatch(fill), lines, y=coordinate(y)))
         y += LINE * len(lines) + 5
     return tuple(items)
 
@@ -552,11 +395,11 @@ def _key_layout(marks: list[Mark], top: float) -> tuple[list[Mark], float]:
         placed.append(
             replace(
                 mark,
-                x=_number(x),
-                y=_number(y),
-                number_x=_number(x + 32),
-                name_x=_number(x + 36),
-                text_y=_number(y + 8.5),
+                x=coordinate(x),
+                y=coordinate(y),
+                number_x=coordinate(x + 32),
+                name_x=coordinate(x + 36),
+                text_y=coordinate(y + 8.5),
             )
         )
     return placed, top + rows * LINE
@@ -615,10 +458,10 @@ def denmark_map(results: Results, *, with_key: bool = True) -> DenmarkMap:
         boundaries_source=BOUNDARIES_SOURCE,
         with_key=with_key,
         width=str(width),
-        height=_number(bottom),
+        height=coordinate(bottom),
         map_width=str(MAP_WIDTH),
-        key_heading_y=_number(key_heading_y),
-        footer_y=_number(bottom - 14),
+        key_heading_y=coordinate(key_heading_y),
+        footer_y=coordinate(bottom - 14),
         boundaries_x=str(width - 20),
     )
 

@@ -1,13 +1,13 @@
-"""Load a questionnaire definition, validate it, and install it as rows.
+"""The base of a questionnaire definition: validating it, its canonical form, installing it as rows.
 
-A definition is a plain mapping (see ``definitions/borgerservice.yaml``); it comes
-from a YAML file or from an Excel workbook in the XLSForm layout (``xlsform.py``),
-and both go through the one validator here. Installing is idempotent: a definition
-is first brought to its canonical form (every optional key filled in, texts
-stripped), whose hash names its content; the same content gives the same version,
-changed content a new one, so a version that has answers never changes underneath
-them. ``version_definition`` reads an installed version back into the canonical
-form, so a version downloaded and uploaded unchanged is the same version.
+A definition is a plain mapping (see ``definitions/borgerservice.yaml``); the formats above
+this module (``yaml``, ``xlsform_read``) turn a file into one and hand it to the one
+validator here. Nothing here knows a format. Installing is idempotent: a definition is
+first brought to its canonical form (every optional key filled in, texts stripped), whose
+hash names its content; the same content gives the same version, changed content a new
+one, so a version that has answers never changes underneath them. ``version_definition``
+reads an installed version back into the canonical form, so a version downloaded and
+uploaded unchanged is the same version.
 
 Every problem is a ValidationError with a code and, in its params, ``path`` (where
 in the definition: ``("sections", 2, "questions", 0)``) and ``field`` (``"type"``,
@@ -17,17 +17,14 @@ column it came from.
 
 import hashlib
 import json
-from pathlib import Path
 
-import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from .models import CHOICE_KINDS, NUMBER_KINDS, Choice, Question, QuestionKind, Questionnaire, Section
+from ...models import CHOICE_KINDS, NUMBER_KINDS, Choice, Question, QuestionKind, Questionnaire, Section
 
-DEFAULT_DEFINITION = Path(__file__).resolve().parent / "definitions" / "borgerservice.yaml"
 # The questionnaire the results and the privacy rules are built on (checks.REQUIRED_QUESTIONS).
 DEFAULT_CODE = "borgerservice"
 
@@ -36,19 +33,6 @@ DEFAULT_MAX_LENGTH = {QuestionKind.TEXT: 500, QuestionKind.LONG_TEXT: 5000, Ques
 # A bound is stored in a bigint column (Question.min_value, max_value).
 BIGGEST_BOUND = (-(2**63), 2**63 - 1)
 CURRENT_YEAR = "current"  # a year question's upper bound: judged when answering
-
-
-def read_definition(path=DEFAULT_DEFINITION) -> dict:
-    """Return the parsed, validated definition in *path*: YAML, or a workbook if it ends in .xlsx."""
-    if str(path).lower().endswith(".xlsx"):
-        from .xlsform import read_xlsform  # the workbook reader builds on this module
-
-        with open(path, "rb") as handle:
-            return read_xlsform(handle)
-    with open(path, encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
-    validate_definition(data)
-    return data
 
 
 def _is_code(value):
@@ -425,8 +409,3 @@ def install_definition(data: dict) -> tuple[Questionnaire, bool]:
             ]
     Choice.objects.bulk_create(choices)
     return questionnaire, True
-
-
-def install_default() -> Questionnaire:
-    """Return the installed version of the shipped definition file."""
-    return install_definition(read_definition())[0]

@@ -9,7 +9,7 @@ import pytest
 from django.utils import translation
 
 from questionnaire.models import Municipality
-from results import map as denmark
+from results import denmark
 from results.tallies import Filters, round_results
 from tests.conftest import make_round
 from tests.results.conftest import answers, make_response
