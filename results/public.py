@@ -28,9 +28,11 @@ from questionnaire.models import CaseStory, Interview, InterviewQuote, ResponseC
 
 from . import denmark
 from .comparison import PUBLISHED_2009
+from .downloads import download_params
+from .filters import NO_FILTERS
 from .report import model_heading
 from .snapshots import snapshot
-from .tallies import NO_FILTERS, is_small_group, round_results, submitted_responses
+from .tallies import is_small_group, round_results, submitted_responses
 
 REPORT_KIND = "report-pdf"
 
@@ -65,7 +67,7 @@ def report_state(round_: Round) -> str:
 
 def _report_params(state: str) -> dict:
     # The download job's own parameters (results.downloads), and the state it was made of.
-    return {"filters": {}, "options": {}, "published": state}
+    return {**download_params(NO_FILTERS), "published": state}
 
 
 def published_report_job(round_: Round) -> Job | None:
