@@ -625,3 +625,22 @@ class _SuperRequest:
         @staticmethod
         def has_perm(permission, obj=None):
             return True
+
+
+# --- A published round (results/public.py, results/own.py) -----------------------------------
+
+# Five libraries in Hovedstaden (four active, model 3; one not started) and four in Midtjylland
+# (all active, model 4): Midtjylland is a group too small to show exactly.
+HOVEDSTADEN = ("101", "147", "151", "153", "155")
+MIDTJYLLAND = ("751", "730", "740", "746")
+
+
+def published_round(*, published_on=None, slug="bs2026", **fields) -> Round:
+    """Return a round of nine submitted responses, its results published on *published_on*."""
+    round_ = make_round(slug=slug, title="Borgerservice 2026", results_published_on=published_on, **fields)
+    for code in HOVEDSTADEN[:4]:
+        make_response(round_, answers(models=["model_3"], primary_model="model_3"), municipality=code)
+    make_response(round_, NOT_STARTED_ANSWERS, municipality=HOVEDSTADEN[4])
+    for code in MIDTJYLLAND:
+        make_response(round_, answers(models=["model_4"], primary_model="model_4"), municipality=code)
+    return round_

@@ -54,16 +54,21 @@ def new_page(browser):
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
-def serious_accessibility_violations(page) -> list[str]:
-    """Run axe-core (WCAG 2.1 AA rules) on *page*; return its serious and critical violations."""
+def accessibility_violations(page, impacts=("minor", "moderate", "serious", "critical")) -> list[str]:
+    """Run axe-core (WCAG 2.1 AA rules) on *page*; return its violations of the given *impacts*."""
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
     return [
         f"{violation['id']} ({violation['impact']}): {[node['target'] for node in violation['nodes']]}"
         for violation in results.response["violations"]
-        if violation["impact"] in ("serious", "critical")
+        if violation["impact"] in impacts
     ]
+
+
+def serious_accessibility_violations(page) -> list[str]:
+    """Return *page*'s serious and critical violations of WCAG 2.1 AA (axe-core)."""
+    return accessibility_violations(page, impacts=("serious", "critical"))
 
 
 def staff_page(new_page, live_server):
