@@ -49,7 +49,8 @@ QUARTER = 0.25
 class Group:
     """The libraries an answer is set beside: the whole country, or the library's region."""
 
-    label: str
+    label: str  # "Region Syddanmark"
+    heading: str  # the table's column: short, for a phone ("Jeres region")
     responses: int
     withheld: str  # the line that stands instead of the group's figures, if it is too small
 
@@ -81,8 +82,8 @@ class OwnResults:
     numbers: tuple[OwnNumber, ...]
 
 
-def _group(label: str, responses: int) -> Group:
-    return Group(label, responses, small_group_note(responses, label) if is_small_group(responses) else "")
+def _group(label: str, heading: str, responses: int) -> Group:
+    return Group(label, heading, responses, small_group_note(responses, label) if is_small_group(responses) else "")
 
 
 def _choices(tallies: list[QuestionTally | None], groups: tuple[Group, ...], value) -> OwnChoices | None:
@@ -149,8 +150,8 @@ def own_results(invitation: Invitation, questions, answers: dict) -> OwnResults:
         regional = round_results(round_, Filters(region=region), with_map=False, questions=questions)
         numbers = _numbers(round_, questions, answers)
     groups = (
-        _group(_("the whole country"), country.headline.responses),
-        _group(str(regional.filters.region_label), regional.headline.responses),
+        _group(_("the whole country"), _("Whole country"), country.headline.responses),
+        _group(str(regional.filters.region_label), _("Your region"), regional.headline.responses),
     )
     choices = []
     for tally in country.questions:
