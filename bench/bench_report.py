@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import database_url, fresh_database, timed_child
+from common import child_report, database_url, fresh_database, timed_child
 
 MODES = ("tallies", "pdf", "pptx")
 
@@ -77,7 +77,8 @@ def main() -> None:
     parser.add_argument("--child", nargs=3, metavar=("MODE", "SLUG", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        run_child(*args.child)
+        with child_report():
+            run_child(*args.child)
         return
 
     url = database_url("bs_bench_report")

@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import database_url, fresh_database, timed_child
+from common import child_report, database_url, fresh_database, timed_child
 
 
 def child(mode: str, slug: str, path: str, url: str) -> tuple[float, int]:
@@ -124,7 +124,8 @@ def main() -> None:
     parser.add_argument("--child", nargs=3, metavar=("MODE", "SLUG", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        run_child(*args.child)
+        with child_report():
+            run_child(*args.child)
         return
 
     url = database_url("bs_bench_results")
@@ -137,19 +138,19 @@ def main() -> None:
 
     print(
         "\n| N | tallies | queries | results page | queries | workbook (labels) | floor | ratio "
-        "| with codes | floor | ratio | fixed costs | share fixed | peak memory |"
+        "| with codes | floor | ratio | fixed costs | share fixed | peak memory | floor's | without responses |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
-        (labels, memory), (floor, _m) = r["labels"], r["floor"]
+        (labels, memory), (floor, floor_memory) = r["labels"], r["floor"]
         (codes, _m), (codes_floor, _m) = r["codes"], r["codes floor"]
-        fixed = r["fixed"][0]
+        fixed, fixed_memory = r["fixed"]
         print(
             f"| {r['size']:,} | {r['tallies'][0] * 1000:.0f} ms | {r['tallies'][1]} "
             f"| {r['page'][0] * 1000:.0f} ms | {r['page'][1]} "
             f"| {labels:.2f} s | {floor:.2f} s | {labels / floor:.2f}x "
             f"| {codes:.2f} s | {codes_floor:.2f} s | {codes / codes_floor:.2f}x "
-            f"| {fixed:.2f} s | {fixed / labels:.0%} | {memory} MB |"
+            f"| {fixed:.2f} s | {fixed / labels:.0%} | {memory} MB | {floor_memory} MB | {fixed_memory} MB |"
         )
     ratio = max(r["labels"][0] / r["floor"][0] for r in rows)
     page_queries = {r["page"][1] for r in rows}

@@ -249,15 +249,45 @@ def milliseconds(values: list[float]) -> str:
     return f"p50 {1000 * percentile(values, 0.5):6.1f} ms  p95 {1000 * percentile(values, 0.95):6.1f} ms"
 
 
+# Not the peak the parent can read from wait4 (ru_maxrss): on Linux a child that was forked (or
+# vforked, as subprocess does) and then exec'd inherits the high-water mark of the process it was
+# forked from, so every child reported the parent's peak (95 or 121 MB, whatever its work).
+PEAK = "peak MB "
+
+
+def _status_kb(field: str) -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1])
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+@contextmanager
+def child_report():
+    """In a child process: print this process's own peak memory in MB when the block ends (the last line).
+
+    The peak is the kernel's high-water mark of resident memory (VmHWM in /proc/self/status).
+    Our children are exec'd, so the mark starts with the child itself; it is also reset as the
+    block starts (5 written to /proc/self/clear_refs sets it to what the process holds at that
+    moment), so that a child started otherwise (a plain fork) does not start at its parent's
+    peak, only at what it shares with it. Use it around the child's whole work, imports and
+    Django's setup included.
+    """
+    with open("/proc/self/clear_refs", "w") as clear_refs:
+        clear_refs.write("5")
+    yield
+    print(f"{PEAK}{_status_kb('VmHWM') // 1024}", flush=True)
+
+
 def timed_child(script: str, mode: str, slug: str, path: str, url: str) -> tuple[float, int]:
     """Run *script* with ``--child MODE SLUG PATH`` against the database *url*; return (the seconds it
-    printed last, its peak memory in MB). A child per measurement: memory is the work's own."""
+    printed, its own peak memory in MB, as `child_report` printed it). A child per measurement."""
     env = {**os.environ, **APP_ENV, "DATABASE_URL": url}
-    process = subprocess.Popen(  # noqa: S603 - one of our own bench scripts
+    process = subprocess.run(  # noqa: S603 - one of our own bench scripts
         [sys.executable, script, "--child", mode, slug, path], env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True
     )
-    output = process.stdout.read()
-    _pid, status, usage = os.wait4(process.pid, 0)
-    if status != 0:
-        raise SystemExit(f"{mode} child failed ({status}): {output}")
-    return float(output.strip().splitlines()[-1]), usage.ru_maxrss // 1024
+    lines = process.stdout.strip().splitlines()
+    if process.returncode != 0 or len(lines) < 2 or not lines[-1].startswith(PEAK):
+        raise SystemExit(f"{mode} child failed ({process.returncode}): {process.stdout}")
+    return float(lines[-2]), int(lines[-1].removeprefix(PEAK))

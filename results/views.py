@@ -29,6 +29,7 @@ from .downloads import download_response, in_background
 from .filters import Filters, file_stem
 from .forms import CrossTableForm, FilterForm
 from .quotes import round_quotes
+from .report import model_heading
 from .snapshots import snapshot
 from .tallies import round_questions, round_results
 
@@ -88,7 +89,10 @@ def round_page(request: HttpRequest, slug: str) -> HttpResponse:
             "query": f"?{query}" if query else "",
             "cross_query": urlencode({**filters.params, **cross}),
             "map": denmark.denmark_map(results, with_key=False),
-            "models": [(model, colours[model.code][0]) for model in results.model_adoption.models],
+            # "Model 3" above its description: the table then fits a phone (results/public.py does the same).
+            "models": [
+                (*model_heading(model.label), model, colours[model.code][0]) for model in results.model_adoption.models
+            ],
             "comparison": comparison,
             "earlier_rounds": earlier_rounds(round_),
             "published_2009": PUBLISHED_2009,

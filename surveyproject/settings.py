@@ -217,6 +217,8 @@ EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=8)
 MAIL_LEASE_SECONDS = env.int("MAIL_LEASE_SECONDS", default=300)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Danmarks Biblioteksforening <noreply@db.dk>")
 SURVEY_CONTACT_EMAIL = env.str("SURVEY_CONTACT_EMAIL", default="db@db.dk")
+# Named in the privacy notice as the data controller (templates/about/privacy.html).
+DATA_CONTROLLER = env.str("DATA_CONTROLLER", default="Danmarks Biblioteksforening")
 # A library that has not submitted gets at most one reminder (or the invitation) in this many days.
 REMINDER_INTERVAL_DAYS = env.int("REMINDER_INTERVAL_DAYS", default=7)
 # The landing page promises that contact details are deleted at most a year after a round closes.

@@ -20,7 +20,7 @@ from jobs.models import Job
 from questionnaire.mail.outbox import invitation_resend
 from questionnaire.models import Invitation
 from questionnaire.services.trials import trial_invitation, trial_round
-from tests.browser.test_admin_layout import admin_pages, demo_dataset
+from tests.conftest import admin_pages, demo_dataset
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,7 @@ import pytest
 
 from questionnaire.mail.outbox import invitations_enqueue
 from surveyproject.logs import LineFormatter
-from tests.conftest import make_invitation, make_library, make_round, work_off
-from tests.questionnaire.test_mail import refusing
+from tests.conftest import make_invitation, make_library, make_round, refusing, work_off
 
 LINE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} (DEBUG|INFO|WARNING|ERROR|CRITICAL) [\w.]+ .+")
 

@@ -65,7 +65,7 @@ class RoundAdmin(FollowPages, RoundMailPages, MailTextPages, PersonalDataPages, 
         )
 
     def get_readonly_fields(self, request, obj=None):
-        fields = ["created_at", "personal_data_removed_at"]
+        fields = ["created_at", "personal_data_removed_at", "results_mail_queued_at"]
         if obj is not None:
             # Links, commands and the results page name the round by its slug; its
             # answers only mean something with the questionnaire they were given to.
@@ -95,6 +95,7 @@ class RoundAdmin(FollowPages, RoundMailPages, MailTextPages, PersonalDataPages, 
                 },
             ),
             (_("Mail texts"), {"fields": mail}),
+            (_("Publishing the results"), {"fields": ("results_published_on", "results_mail_queued_at")}),
         )
 
     @admin.display(description=_("opens"), ordering="opens_at")

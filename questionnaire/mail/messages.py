@@ -11,6 +11,7 @@ import re
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.html import conditional_escape
 from django.utils.translation import gettext as _
@@ -30,6 +31,7 @@ INVITATION = MailKind.INVITATION
 REMINDER = MailKind.REMINDER
 RECEIPT = MailKind.RECEIPT
 REOPENED = MailKind.REOPENED
+RESULTS = MailKind.RESULTS
 
 
 def _context(invitation: Invitation, extra_context: dict) -> dict:
@@ -39,6 +41,9 @@ def _context(invitation: Invitation, extra_context: dict) -> dict:
         "library": invitation.library,
         "round": invitation.round,
         "url": invitation_url(invitation),
+        # The results mail's links: the library's own results (results/own.py) and everyone's (results/public.py).
+        "own_results_url": settings.SITE_URL + reverse("own-results", args=[invitation.token]),
+        "results_url": settings.SITE_URL + reverse("public:results", args=[invitation.round.slug]),
         "deadline": invitation.round.closes_at,
         "contact_email": settings.SURVEY_CONTACT_EMAIL,
         "started": hasattr(invitation, "response"),
@@ -218,6 +223,11 @@ def queued_message(mail: Mail, connection, rendered: RoundMails) -> EmailMultiAl
         return _reopened_message(mail.invitation, connection)
     if mail.kind == REMINDER:
         return _reminder_message(mail.invitation, connection, rendered)
+    if mail.kind == RESULTS:
+        # To the library, and to whoever answered for it (their address as the response holds it).
+        response = getattr(mail.invitation, "response", None)
+        to = receipt_recipients(mail.invitation, response_answers(response) if response else {})
+        return rendered.message(mail.invitation, RESULTS, connection, to=to) if to else None
     if mail.kind == MailKind.TEST:
         return mail_message(mail.invitation, INVITATION, connection, to=[mail.to], test=True)
     return rendered.message(mail.invitation, mail.kind, connection)

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from ..models import Invitation, Mail, MailBatch, MailKind, Round
 from ..tasks import batch_send, mails_send
-from .messages import INVITATION, RECEIPT, REMINDER, REOPENED
-from .recipients import invitations_to_send, reminders_to_send, scheduled_reminders_to_send
+from .messages import INVITATION, RECEIPT, REMINDER, REOPENED, RESULTS
+from .recipients import invitations_to_send, reminders_to_send, results_to_send, scheduled_reminders_to_send
 
 
 def _require_open(round: Round) -> None:
@@ -96,6 +96,28 @@ def scheduled_reminders_enqueue(moment=None) -> list[MailBatch]:
         since = timezone.make_aware(datetime.combine(day, datetime.min.time()))
         due = scheduled_reminders_to_send(round_, since)
         batches.append(_batch_create(kind=REMINDER, round=round_, due=due, scheduled_for=day))
+    return batches
+
+
+def results_published_enqueue(moment=None) -> list[MailBatch]:
+    """Queue the mail "the results are published" of every round whose publication day has come, once.
+
+    Run by ``run_scheduled``. The round's row is locked while it is marked, so two runs at once
+    queue one batch between them; a round published later than planned gets its mail when it is.
+    """
+    moment = moment or timezone.now()
+    batches = []
+    due = Round.objects.real().filter(
+        results_published_on__lte=timezone.localdate(moment), results_mail_queued_at__isnull=True
+    )
+    for pk in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            round_ = Round.objects.select_for_update().filter(pk=pk, results_mail_queued_at__isnull=True).first()
+            if round_ is None:
+                continue
+            round_.results_mail_queued_at = moment
+            round_.save(update_fields=["results_mail_queued_at"])
+            batches.append(_batch_create(kind=RESULTS, round=round_, due=results_to_send(round_)))
     return batches
 
 

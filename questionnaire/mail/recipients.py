@@ -63,3 +63,8 @@ def scheduled_reminders_to_send(round: Round, since: datetime) -> QuerySet:
         .exclude(library__email="")
         .exclude(response__status=ResponseStatus.SUBMITTED)
     )
+
+
+def results_to_send(round: Round) -> QuerySet:
+    """Return the invitations of *round* that hear when its results are published: every invited library."""
+    return round.invitations.real()

@@ -142,7 +142,7 @@ def _claim(mails: QuerySet) -> tuple[list[Mail], str, float]:
 def _not_needed(mail: Mail) -> str:
     """Return why *mail* need not go any more ("" if it must)."""
     invitation = mail.invitation
-    if mail.kind in (MailKind.RECEIPT, MailKind.TEST):
+    if mail.kind in (MailKind.RECEIPT, MailKind.TEST, MailKind.RESULTS):
         return ""
     if mail.kind == REOPENED:
         response = getattr(invitation, "response", None)

@@ -51,6 +51,9 @@ class Interview(models.Model):
     interviewer = models.CharField(_("interviewed by"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
+    # When staff last saved it: the published report is made again when this changes (results/public.py).
+    changed_at = models.DateTimeField(_("changed"), auto_now=True)
+
     class Meta:
         verbose_name = _("interview")
         verbose_name_plural = _("interviews")
@@ -104,6 +107,9 @@ class InterviewQuote(models.Model):
     )
     position = models.PositiveIntegerField(_("position"), default=0)
 
+    # When staff last saved it: the published report is made again when this changes (results/public.py).
+    changed_at = models.DateTimeField(_("changed"), auto_now=True)
+
     class Meta:
         verbose_name = _("interview quote")
         verbose_name_plural = _("interview quotes")
@@ -134,6 +140,9 @@ class CaseStory(models.Model):
         related_name="case_stories",
         verbose_name=_("municipality"),
     )
+
+    # When staff last saved it: the published report is made again when this changes (results/public.py).
+    changed_at = models.DateTimeField(_("changed"), auto_now=True)
 
     class Meta:
         verbose_name = _("case story")

@@ -21,6 +21,7 @@ class MailKind(models.TextChoices):
     RECEIPT = "receipt", _("receipt")
     TEST = "test", _("test to staff")
     REOPENED = "reopened", _("response reopened")
+    RESULTS = "results", _("results published")
 
 
 class MailStatus(models.TextChoices):

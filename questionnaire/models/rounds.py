@@ -89,6 +89,18 @@ class Round(models.Model):
     reminder_text = models.TextField(
         _("reminder text"), blank=True, validators=[validate_placeholders], help_text=MAIL_HELP
     )
+    # Empty: the results are for staff only. From this day on they are public (results/public.py), and
+    # the libraries are told once (results_mail_queued_at).
+    results_published_on = models.DateField(
+        _("results published on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "From this day the results page and the report are open to everyone, without a login. "
+            "Empty: the results are for staff only."
+        ),
+    )
+    results_mail_queued_at = models.DateTimeField(_("results mail queued"), null=True, blank=True, editable=False)
     # Set when the contact persons' names, titles, e-mails and phones were removed.
     personal_data_removed_at = models.DateTimeField(_("personal data removed"), null=True, blank=True, editable=False)
     # A hidden round, one per questionnaire version, through which staff try a version no round uses yet.
@@ -120,6 +132,15 @@ class Round(models.Model):
                 },
                 code="closes_before_opening",
             )
+        if (
+            self.opens_at
+            and self.results_published_on
+            and self.results_published_on < timezone.localdate(self.opens_at)
+        ):
+            raise ValidationError(
+                {"results_published_on": _("The results cannot be published before the round opens.")},
+                code="published_before_opening",
+            )
 
     def is_open(self, moment=None):
         moment = moment or timezone.now()
@@ -128,6 +149,11 @@ class Round(models.Model):
     def has_closed(self, moment=None):
         moment = moment or timezone.now()
         return self.closes_at is not None and self.closes_at <= moment
+
+    def results_are_public(self, today=None) -> bool:
+        """Return whether the results are open to everyone (the publication day has come)."""
+        today = today or timezone.localdate()
+        return self.results_published_on is not None and self.results_published_on <= today and not self.is_test
 
     def reminder_dates(self):
         """Return the dates (in the site's time zone) on which the scheduled reminders go, earliest first."""

@@ -110,7 +110,9 @@ def answers_sheet(workbook, round: Round, filters: Filters, questions, *, codes:
     widths = [32, 16, 18, 12, 20, 17] + [
         40 if column.question.kind in TEXT_KINDS else (14 if codes else 22) for column in columns
     ]
-    sheet = Sheet(workbook, ANSWERS, widths, freeze="B4")
+    # About 90 columns: printed at a readable size over as many pages as it takes, each page
+    # naming its libraries (the library, its kind and municipality) and its questions.
+    sheet = Sheet(workbook, ANSWERS, widths, freeze="B4", scale=75, title_columns="A:C")
     # The codes name the columns for analysts, the same in every round; the texts are for people.
     ws = sheet.ws
     codes_row = sheet.append(

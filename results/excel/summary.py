@@ -30,6 +30,7 @@ from .cells import (
     COUNTS,
     CROSSTAB,
     ECONOMY,
+    HEADER,
     KRONER,
     MODELS,
     OVERVIEW,
@@ -37,7 +38,6 @@ from .cells import (
     QUOTES,
     SERVICES,
     SOURCE_FONT,
-    WRAP,
     Sheet,
     short_label,
     value_cell,
@@ -69,8 +69,9 @@ def counts_sheet(workbook, results: Results):
 def models_sheet(workbook, results: Results):
     adoption = results.model_adoption
     regions = adoption.regions
-    widths = [12, 14, 60] + [18] * len(regions) + [12, 16, 16]
-    sheet = Sheet(workbook, MODELS, widths)
+    # Narrow enough that the table and its chart print side by side: the headers and descriptions wrap.
+    widths = [11, 10, 36] + [12] * len(regions) + [8, 13, 13]
+    sheet = Sheet(workbook, MODELS, widths, chart_columns=9)
     region_names = [str(region.label) for region in regions]
     first_region_column = 4
     header = sheet.header(
@@ -90,7 +91,7 @@ def models_sheet(workbook, results: Results):
             [
                 model.code,
                 short_label(model.label),
-                model.label,
+                sheet.wrapped(model.label, 3),
                 *(cell.count for cell in cells),
                 model.count,
                 model.share_of_active,
@@ -105,13 +106,18 @@ def models_sheet(workbook, results: Results):
     sheet.append([xlsx_text_cell(sheet.ws, _("Share of libraries with activities, by region"), font=BOLD)])
     sheet.append(
         [
-            xlsx_text_cell(sheet.ws, name, font=BOLD)
-            for name in [_("Model code"), _("Model"), _("Description"), *region_names]
+            sheet.wrapped(name, index, alignment=HEADER, font=BOLD)
+            for index, name in enumerate([_("Model code"), _("Model"), _("Description"), *region_names], 1)
         ]
     )
     for model, cells in adoption.rows:
         sheet.row(
-            [model.code, short_label(model.label), model.label, *(cell.share_of_active for cell in cells)],
+            [
+                model.code,
+                short_label(model.label),
+                sheet.wrapped(model.label, 3),
+                *(cell.share_of_active for cell in cells),
+            ],
             formats={3 + index: PERCENT for index in range(n)},
         )
     sheet.filter(last_model_row)
@@ -137,7 +143,7 @@ def models_sheet(workbook, results: Results):
     categories = Reference(sheet.ws, min_col=2, min_row=header + 1, max_row=last_model_row)
     for series in chart.series:
         series.cat = AxDataSource(strRef=StrRef(f=str(categories)))
-    chart.width, chart.height = 26, 12
+    chart.height = 11
     sheet.chart(chart)
 
 
@@ -153,14 +159,14 @@ def bar_chart(sheet: Sheet, title: str, *, label_column: int, value_column: int,
     chart.add_data(Reference(sheet.ws, min_col=value_column, min_row=first_row, max_row=last_row))
     categories = Reference(sheet.ws, min_col=label_column, min_row=first_row, max_row=last_row)
     chart.series[0].cat = AxDataSource(strRef=StrRef(f=str(categories)))
-    # Short enough for a landscape page, whatever the number of bars.
-    chart.width, chart.height = 24, min(14, max(8, 0.6 * (last_row - first_row + 1) + 3))
+    # Beside its table on a landscape page, whatever the number of bars.
+    chart.height = min(14, max(8, 0.6 * (last_row - first_row + 1) + 3))
     return chart
 
 
 def _ranked_sheet(workbook, title: str, tally, *, names: tuple[str, str], chart_title: str):
     """A sheet of the choices of *tally*, most often chosen first, with a bar chart of them."""
-    sheet = Sheet(workbook, title, [11, 50, 12, 16, 24])
+    sheet = Sheet(workbook, title, [10, 46, 12, 14, 20], chart_columns=9)
     sheet.header([_("Rank"), names[0], _("Libraries"), _("Share of those who answered"), names[1]])
     if tally is None:
         return
@@ -200,7 +206,7 @@ def challenges_sheet(workbook, results: Results):
 
 def overview_sheet(workbook, results: Results):
     """The headline split, as the seed opens with it (45 % with activities, 55 % not started)."""
-    sheet = Sheet(workbook, OVERVIEW, [44, 14, 18])
+    sheet = Sheet(workbook, OVERVIEW, [44, 14, 18], chart_columns=8)
     headline = results.headline
     sheet.header([_("Libraries"), _("Count"), _("Share of responses")])
     first = sheet.row(
@@ -219,7 +225,7 @@ def overview_sheet(workbook, results: Results):
     chart.dataLabels = DataLabelList(
         showPercent=True, showVal=False, showCatName=False, showSerName=False, showLegendKey=False
     )
-    chart.width, chart.height = 16, 9
+    chart.height = 9
     if headline.responses:
         sheet.chart(chart)
 
@@ -285,7 +291,7 @@ def quotes_sheet(workbook, results: Results):
             # Anonymous quotes carry no name, title or place; a questionnaire's, the region only.
             sheet.append(
                 [
-                    xlsx_text_cell(sheet.ws, quote.text, alignment=WRAP),
+                    sheet.wrapped(quote.text, 1),
                     value_cell(sheet.ws, quote.name or None),
                     value_cell(sheet.ws, quote.title or None),
                     value_cell(sheet.ws, quote.place or None),

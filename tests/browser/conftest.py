@@ -4,6 +4,8 @@ import os
 import shutil
 
 import pytest
+from django.contrib.auth.models import User
+from django.test import Client
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Offline machines: keep Chromium from calling home at every start.
@@ -52,13 +54,30 @@ def new_page(browser):
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
-def serious_accessibility_violations(page) -> list[str]:
-    """Run axe-core (WCAG 2.1 AA rules) on *page*; return its serious and critical violations."""
+def accessibility_violations(page, impacts=("minor", "moderate", "serious", "critical")) -> list[str]:
+    """Run axe-core (WCAG 2.1 AA rules) on *page*; return its violations of the given *impacts*."""
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
     return [
         f"{violation['id']} ({violation['impact']}): {[node['target'] for node in violation['nodes']]}"
         for violation in results.response["violations"]
-        if violation["impact"] in ("serious", "critical")
+        if violation["impact"] in impacts
     ]
+
+
+def serious_accessibility_violations(page) -> list[str]:
+    """Return *page*'s serious and critical violations of WCAG 2.1 AA (axe-core)."""
+    return accessibility_violations(page, impacts=("serious", "critical"))
+
+
+def staff_page(new_page, live_server):
+    """Return a page logged in as a staff superuser (the session made by Django's test client)."""
+    user = User.objects.create_superuser("dbstaff", "staff@example.com", "a-long-test-password")
+    client = Client()
+    client.force_login(user)
+    page = new_page(viewport={"width": 1280, "height": 900})
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    return page, user

@@ -7,15 +7,13 @@ import os
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import User
-from django.test import Client
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from questionnaire.models import Invitation, Questionnaire, Round
 from questionnaire.services.definition import install_default
+from tests.browser.conftest import staff_page
 from tests.conftest import make_library
-from tests.results.test_comparison import rounds  # noqa: F401 – two hand-made rounds
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,18 +25,6 @@ def shot(page, name):
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=False)
-
-
-def staff_page(new_page, live_server):
-    """Return a page logged in as a staff superuser (the session made by Django's test client)."""
-    user = User.objects.create_superuser("dbstaff", "staff@example.com", "a-long-test-password")
-    client = Client()
-    client.force_login(user)
-    page = new_page(viewport={"width": 1280, "height": 900})
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    return page, user
 
 
 def edit_workbook(path: Path, *, label=None, type_of_units=None) -> Path:
@@ -116,7 +102,7 @@ def test_staff_upload_an_edited_workbook_preview_try_it_and_open_a_round(live_se
     assert Round.objects.get(slug="bs-2026").questionnaire == version_2
 
 
-def test_the_results_page_sets_a_round_beside_an_earlier_one(live_server, new_page, rounds):  # noqa: F811
+def test_the_results_page_sets_a_round_beside_an_earlier_one(live_server, new_page, rounds):
     earlier, current = rounds
     page, _user = staff_page(new_page, live_server)
     page.goto(f"{live_server.url}/results/{current.slug}/")

@@ -5,7 +5,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from questionnaire.models import Round
-from tests.browser.test_authoring import staff_page
+from tests.browser.conftest import staff_page
 from tests.conftest import make_invitation, make_library, make_round
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

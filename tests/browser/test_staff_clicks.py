@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from questionnaire.models import Invitation, Round
 from questionnaire.services.definition import install_default
-from tests.browser.test_authoring import staff_page
+from tests.browser.conftest import staff_page
 from tests.conftest import make_invitation, make_library, make_round, municipality
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

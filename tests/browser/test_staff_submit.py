@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from questionnaire.models import ResponseChangeKind
-from tests.browser.test_authoring import staff_page
+from tests.browser.conftest import staff_page
 from tests.conftest import NOT_STARTED_ANSWERS, admin_url, answer_all, make_invitation, make_library
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -20,6 +20,7 @@ from questionnaire.services.register import HEADER
 from tests.conftest import (
     ACTIVE_ANSWERS,
     NOT_STARTED_ANSWERS,
+    RefusingBackend,
     admin_url,
     answer_all,
     count_queries,
@@ -31,7 +32,6 @@ from tests.conftest import (
     page_queries,
     work_off,
 )
-from tests.questionnaire.test_mail import RefusingBackend
 
 pytestmark = pytest.mark.django_db
 
@@ -376,7 +376,7 @@ def test_invite_and_send_invitations_from_the_overview(busy_round, manager_clien
 def test_the_progress_page_and_the_overview_name_the_failures_in_the_servers_words(
     busy_round, manager_client, settings
 ):
-    settings.EMAIL_BACKEND = "tests.questionnaire.test_mail.RefusingBackend"
+    settings.EMAIL_BACKEND = "tests.conftest.RefusingBackend"
     refused = busy_round.invitations.get(library__name="Aarhus Ikke sendt")
     RefusingBackend.permanent, RefusingBackend.once = {refused.library.email}, set()
 

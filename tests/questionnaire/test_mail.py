@@ -44,6 +44,7 @@ from tests.conftest import (
     make_invitation,
     make_library,
     make_round,
+    refusing,
     work_off,
 )
 from tests.smtpserver import Handler, smtp_server
@@ -464,28 +465,6 @@ def test_asking_twice_queues_each_library_once():
     assert len(mail.outbox) == 1
 
 
-def refusing(settings, *, permanent=(), once=()):
-    """Use the recording backend, refusing *permanent* addresses with 550 and *once* with 451 the first time."""
-    settings.EMAIL_BACKEND = "tests.questionnaire.test_mail.RefusingBackend"
-    RefusingBackend.permanent, RefusingBackend.once, RefusingBackend.refused = set(permanent), set(once), set()
-
-
-class RefusingBackend(EmailBackend):
-    permanent: set = set()
-    once: set = set()
-    refused: set = set()
-
-    def send_messages(self, messages):
-        for message in messages:
-            to = message.to[0]
-            if to in self.permanent:
-                raise smtplib.SMTPRecipientsRefused({to: (550, b"5.1.1 User unknown")})
-            if to in self.once and to not in self.refused:
-                type(self).refused.add(to)
-                raise smtplib.SMTPRecipientsRefused({to: (451, b"4.7.1 Greylisted, try again later")})
-        return super().send_messages(messages)
-
-
 def test_a_permanent_refusal_is_recorded_with_the_servers_words_and_not_retried(settings):
     refusing(settings, permanent={"gone@example.com"})
     settings.EMAIL_RETRY_SECONDS = 0
@@ -750,7 +729,9 @@ def test_reminder_days_are_read_and_checked():
 
 def test_the_scheduled_job_reminds_on_each_reminder_day_once():
     now = timezone.now()
-    round_ = make_round(closes_at=now + timedelta(days=7, hours=1), reminder_days="7, 2")
+    # The deadline a week from today at noon, local time: today is its first reminder day, at any hour of the day.
+    noon = datetime.datetime.combine(timezone.localdate(now) + timedelta(days=7), datetime.time(12))
+    round_ = make_round(closes_at=timezone.make_aware(noon), reminder_days="7, 2")
     waiting = make_invitation(round=round_, library=make_library(email="waiting@example.com"), sent_at=days_ago(1))
     done = make_invitation(round=round_, library=make_library(email="done@example.com"), sent_at=days_ago(1))
     answer_all(done, ACTIVE_ANSWERS)

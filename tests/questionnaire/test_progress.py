@@ -5,9 +5,9 @@ from types import SimpleNamespace
 import pytest
 
 from questionnaire.conditions import possible_lengths
-from questionnaire.services.definition import install_default
 from questionnaire.models import QuestionKind
 from questionnaire.progress import PageCounter, page_counter
+from questionnaire.services.definition import install_default
 from questionnaire.services.questionnaire import questionnaire_sections
 
 

@@ -7,8 +7,7 @@ from django.utils import translation
 
 from results.breakdowns import cross_table, number_distributions, open_answers
 from results.tallies import Filters, round_questions
-from tests.conftest import NOT_STARTED_ANSWERS, make_round
-from tests.results.conftest import answers, make_response
+from tests.conftest import NOT_STARTED_ANSWERS, answers, make_response, make_round
 
 
 def test_open_answers_name_the_library_and_leave_out_personal_and_quote_texts(survey):

@@ -15,99 +15,22 @@ a version whose services drop `tax` and add `mitid`):
 | bs2026 | H 265   | invited, no answer                                                                |
 """
 
-import copy
-from datetime import datetime
 from io import BytesIO
 
 import pytest
-from django.utils import timezone
 from openpyxl import load_workbook
 
-from questionnaire.services.definition import install_default, read_definition
-from questionnaire.services.definition.base import canonical, install_definition
+from questionnaire.services.definition import install_default
 from results.comparison import CURRENT, EARLIER, PUBLISHED_2009, round_comparison
 from results.excel import workbook_write
 from results.tallies import NO_FILTERS, round_results
 from results.templatetags.results_format import percent
-from tests.conftest import NOT_STARTED_ANSWERS, make_invitation, make_library, make_round, municipality
-from tests.results.conftest import answers, make_response
+from tests.conftest import (
+    make_round,
+    moment,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def moment(year):
-    return timezone.make_aware(datetime(year, 9, 1, 9, 0))
-
-
-@pytest.fixture
-def rounds():
-    municipality()  # the register, reloaded if a transactional test (the browser's) flushed it
-    earlier = make_round(
-        slug="bs2009", title="Runde 2009", opens_at=moment(2009), closes_at=moment(2009).replace(month=12)
-    )
-    definition = copy.deepcopy(canonical(read_definition()))
-    services = next(q for s in definition["sections"] for q in s["questions"] if q["code"] == "services")
-    services["choices"] = [c for c in services["choices"] if c["code"] != "tax"]
-    services["choices"].append({"code": "mitid", "label": "Hjælp med MitID"})
-    version_2, _created = install_definition(definition)
-    current = make_round(slug="bs2026", title="Runde 2026", questionnaire=version_2, opens_at=moment(2026))
-
-    def active(round_, municipality, **changes):
-        make_response(
-            round_, answers(**changes), name=f"Bibliotek {round_.slug} {municipality}", municipality=municipality
-        )
-
-    active(
-        earlier,
-        "101",
-        models=["model_1", "model_3"],
-        primary_model="model_3",
-        services=["passport", "tax"],
-        challenges=["culture"],
-        resources_dkk=100_000,
-        development_funds="yes",
-    )
-    make_response(earlier, NOT_STARTED_ANSWERS, name="B", municipality="147")
-    active(
-        earlier,
-        "751",
-        models=["model_3"],
-        primary_model="model_3",
-        services=["passport"],
-        challenges=["culture", "legislation"],
-        resources_dkk=300_000,
-        development_funds="no",
-    )
-    make_response(earlier, NOT_STARTED_ANSWERS, name="D", municipality="851")
-    active(
-        current,
-        "101",
-        models=["model_3", "model_4"],
-        primary_model="model_3",
-        services=["passport", "mitid"],
-        challenges=["legislation"],
-        resources_dkk=150_000,
-        development_funds="yes",
-    )
-    active(
-        current,
-        "147",
-        models=["model_1"],
-        primary_model="model_1",
-        services=["mitid"],
-        challenges=["culture", "legislation"],
-        resources_dkk=250_000,
-        development_funds="applied",
-    )
-    make_response(current, NOT_STARTED_ANSWERS, name="G", municipality="751")
-    make_invitation(round=current, library=make_library(name="H", municipality=_municipality("265")))
-    return earlier, current  # fmt: skip
-
-
-def _municipality(code):
-    from questionnaire.models import Municipality
-
-    return Municipality.objects.get(code=code)
 
 
 def figures(table):

@@ -11,8 +11,7 @@ from django.utils import translation
 from questionnaire.models import Municipality
 from results import denmark
 from results.tallies import Filters, round_results
-from tests.conftest import make_round
-from tests.results.conftest import answers, make_response
+from tests.conftest import answers, make_response, make_round
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -1,5 +1,7 @@
 """The workbook, opened with openpyxl: sheets, headers, values, chart, and hostile text kept as text."""
 
+import re
+import zipfile
 from datetime import datetime
 from io import BytesIO, StringIO
 
@@ -10,12 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from openpyxl import load_workbook
 from openpyxl.chart import BarChart, PieChart
+from openpyxl.utils.cell import coordinate_to_tuple
 
 from questionnaire.models import Municipality
 from results import excel
 from results.tallies import NO_FILTERS, SOURCE, Filters
-from tests.conftest import NOT_STARTED_ANSWERS, make_round
-from tests.results.conftest import HOSTILE_QUOTE, answers, make_response
+from tests.conftest import HOSTILE_QUOTE, NOT_STARTED_ANSWERS, answers, make_response, make_round
 
 SHEETS = ["Overblik", "Svar", "Optælling", "Modeller", "Ydelser", "Udfordringer", "Økonomi", "Citater", "Kilde"]
 
@@ -421,23 +423,91 @@ def test_services_and_challenges_have_ranked_bar_charts(book):
     ]
 
 
-def test_every_sheet_prints_landscape_a4_as_wide_as_the_page_with_its_headers(book):
+def workbook_and_xml(round_):
+    """Return the saved workbook of *round_* and its raw workbook.xml (openpyxl reads not all of it back)."""
+    handle = BytesIO()
+    with translation.override("da"):
+        excel.workbook_write(round=round_, filters=NO_FILTERS, handle=handle)
+    with zipfile.ZipFile(BytesIO(handle.getvalue())) as package:
+        xml = package.read("xl/workbook.xml").decode()
+    return load_workbook(BytesIO(handle.getvalue())), xml
+
+
+def defined_names(xml, name):
+    """Return {sheet index: value} of the workbook's defined names *name* (e.g. ``_xlnm.Print_Titles``)."""
+    pattern = rf'<definedName name="{re.escape(name)}" localSheetId="(\d+)"[^>]*>([^<]*)</definedName>'
+    return {int(index): value for index, value in re.findall(pattern, xml)}
+
+
+def test_every_sheet_prints_landscape_a4_with_gridlines_its_headers_name_source_and_page(book):
     for ws in book:
         assert ws.page_setup.orientation == "landscape", ws.title
         assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4, ws.title
-        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
-        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0), ws.title
-        assert ws.oddFooter.center.text == "&P / &N"
+        assert ws.print_options.gridLines, ws.title
+        assert ws.oddHeader.center.text == "&A"  # the sheet's name
+        assert ws.oddFooter.left.text == SOURCE
+        assert ws.oddFooter.right.text == "Side &P af &N"
     assert book["Svar"].print_title_rows == "$2:$3"  # codes and question texts on every page
     assert book["Optælling"].print_title_rows == "$2:$2"
+    for name in SHEETS:
+        if name != "Svar":
+            ws = book[name]
+            assert ws.sheet_properties.pageSetUpPr.fitToPage, name  # as wide as the page
+            assert ws.page_setup.fitToWidth == 1, name
 
 
-def test_a_chart_starts_a_printed_page_of_its_own(book):
+def test_answers_sheet_prints_readably_over_pages_naming_each_page_s_libraries(survey):
+    book, xml = workbook_and_xml(survey.round)
+    ws = book["Svar"]
+    # About 90 columns are not squeezed onto one page's width: they print at a readable size over pages.
+    assert not ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.page_setup.fitToWidth is None and ws.page_setup.fitToHeight is None
+    assert 70 <= ws.page_setup.scale <= 100
+    assert ws.page_setup.pageOrder == "overThenDown"
+    assert (ws.print_title_rows, ws.print_title_cols) == ("$2:$3", "$A:$C")
+    assert [ws.cell(row=3, column=column).value for column in (1, 3)] == ["Bibliotek", "Kommune"]
+    # Excel reads the titles from the workbook's defined name for the sheet, written by the write-only sheet too.
+    titles = defined_names(xml, "_xlnm.Print_Titles")
+    assert titles[book.sheetnames.index("Svar")] == "'Svar'!$2:$3,'Svar'!$A:$C"
+    assert book.sheetnames.index("Svar") not in defined_names(xml, "_xlnm.Print_Area")
+
+
+def test_a_chart_prints_beside_its_table_on_one_page(survey):
+    book, xml = workbook_and_xml(survey.round)
+    areas = defined_names(xml, "_xlnm.Print_Area")
     for name in ("Overblik", "Modeller", "Ydelser", "Udfordringer"):
         ws = book[name]
         (chart,) = ws._charts
-        anchor_row = chart.anchor._from.row + 1  # zero-based in the file
-        assert [brk.id for brk in ws.row_breaks.brk] == [anchor_row - 1], name
+        assert not ws.row_breaks.brk and not ws.col_breaks.brk, name  # no page of its own
+        last_table_column = max(column for column, cell in enumerate(ws[2], 1) if cell.value is not None)
+        start, end = chart.anchor._from, chart.anchor.to  # zero-based in the file
+        assert start.col == last_table_column, name  # the column right after the table's last
+        assert start.row + 1 == 2, name  # level with the header
+        assert end.col > start.col and end.row > start.row, name
+        # The table and the chart print together on one landscape page.
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, name
+        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 1), name
+        area = areas[book.sheetnames.index(name)].split("!")[1].replace("$", "")
+        first_cell, last_cell = area.split(":")
+        last_column, last_row = coordinate_to_tuple(last_cell)[::-1]
+        assert first_cell == "A1", name
+        # To the chart's right edge (its end column is zero-based, offset 0), and the table's or the chart's last row.
+        assert (end.colOff, last_column) == (0, end.col), name
+        assert last_row == max(end.row + 1, ws.max_row), name
+
+
+def test_wrapped_text_gets_rows_tall_enough_to_read_it(book):
+    # Spreadsheets do not size the rows of a file they open: the rows come with their heights.
+    answers = book["Svar"]
+    assert answers.row_dimensions[3].height >= 4 * 15  # the long question texts, wrapped
+    models = book["Modeller"]
+    model_1 = next(row for row in models.iter_rows(min_row=3) if row[0].value == "model_1")
+    description = model_1[2]
+    assert description.value.startswith("Model 1: ") and len(description.value) > models.column_dimensions["C"].width
+    assert description.alignment.wrap_text
+    assert models.row_dimensions[description.row].height >= 2 * 15
+    assert models.row_dimensions[description.row + 1].height >= 2 * 15  # model_2
+    assert book["Overblik"].row_dimensions[3].height is None  # a short line keeps its row
 
 
 def test_the_cross_table_chosen_on_the_page_comes_as_a_sheet(survey):

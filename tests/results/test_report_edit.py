@@ -6,7 +6,10 @@ The round is conftest.py's `survey` with test_report.py's `interviews`; the file
 as test_report.py reads them (pypdf, python-pptx).
 """
 
+from dataclasses import dataclass
+
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -16,10 +19,10 @@ from results.report import report_build
 from results.report.pdf import report_html
 from results.report.texts import figure_values, validate_report_text
 from results.tallies import NO_FILTERS, Filters, round_results
-from tests.conftest import count_queries, make_staff
-from tests.results.conftest import answers, make_response
+from tests.conftest import answers, count_queries, make_response, make_staff, make_survey
 from tests.results.test_report import (  # noqa: F401 - the fixture
     ANONYMOUS_INTERVIEW_QUOTE,
+    add_interviews,
     deck,
     interviews,
     pdf_pages,
@@ -57,11 +60,11 @@ def theme_page(pages: list[str], label: str) -> str:
     return next(page for page in pages if page.startswith(f"DILEMMAER OG UDFORDRINGER {label}"))
 
 
-# --- Findings ---------------------------------------------------------------------------------
+FINDING = "Af 7 besvarelser fra 9 inviterede (78 %) bruger 4 model 3. Skriv { og } som tegn."
 
 
-def test_a_finding_names_figures_by_placeholder_in_the_pdf_and_the_deck(interviews):
-    round_ = interviews.round
+def edit(round_):
+    """Do what staff do to *round_*'s report: write findings, move a quote, leave one out, choose advice."""
     text = ReportText.objects.create(round=round_, author="Skrevet af Knudsen Syd for DB")
     ReportFinding.objects.create(
         report_text=text,
@@ -71,17 +74,67 @@ def test_a_finding_names_figures_by_placeholder_in_the_pdf_and_the_deck(intervie
         "{antal_model_3} model 3. Skriv {{ og }} som tegn.",
     )
     ReportFinding.objects.create(report_text=text, section="economy", heading="", text="")  # empty: left out
-    expected = "Af 6 besvarelser fra 8 inviterede (75 %) bruger 3 model 3. Skriv { og } som tegn."
+    ReportFinding.objects.create(
+        report_text=text,
+        section="organisation",
+        heading="En fordel at det ligger i samme forvaltning",
+        text="{andel_samme_forvaltning} hører under samme forvaltning.",
+    )
+    ReportQuote.objects.create(
+        round=round_, response=response_of(round_, "Københavns Biblioteker"), answer="quote", theme="synergies"
+    )
+    anonymous = InterviewQuote.objects.get(text=ANONYMOUS_INTERVIEW_QUOTE)
+    ReportQuote.objects.create(round=round_, interview_quote=anonymous, theme="")  # not in the report
+    ReportQuote.objects.create(
+        round=round_, response=response_of(round_, "Aarhus Hovedbibliotek"), answer="advice", theme="advice"
+    )
 
-    pages = plain(pdf_pages(round_))
-    assert "Skrevet af Knudsen Syd for DB" in pages[0]
-    about = page_with(pages, "67 % er i gang")
-    assert expected in about and "{" + "andel_aktive}" not in " ".join(pages)
 
-    slides = deck_texts(round_)
-    assert "Skrevet af Knudsen Syd for DB" in slides[0]
-    finding = page_with(slides, "67 % er i gang")
-    assert expected in finding
+@dataclass
+class Built:
+    """The report's files before and after staff's edits, made once for this module."""
+
+    pdf: list[str]
+    deck: list[str]
+    edited_pdf: list[str]
+    edited_deck: list[str]
+
+
+@pytest.fixture(scope="module")
+def built(django_db_setup, django_db_blocker) -> Built:
+    """Make the round of test_report.py (survey and interviews, one more library that answered the theme
+    questions), its files, staff's edits and the files again, once; then roll the data back."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        round_ = add_interviews(make_survey()).round
+        make_response(
+            round_,
+            answers(same_department="yes", same_committee="no", user_survey="yes", colocation="shared_counter"),
+            name="Næstved Bibliotek",
+            municipality="370",
+        )
+        made = {"pdf": plain(pdf_pages(round_)), "deck": deck_texts(round_)}
+        edit(round_)
+        made |= {"edited_pdf": plain(pdf_pages(round_)), "edited_deck": deck_texts(round_)}
+        transaction.set_rollback(True)
+    return Built(**made)
+
+
+# --- Findings ---------------------------------------------------------------------------------
+
+
+def test_a_finding_names_figures_by_placeholder_in_the_pdf_and_the_deck(built):
+    assert "Skrevet af Knudsen Syd for DB" in built.edited_pdf[0]
+    about = page_with(built.edited_pdf, "71 % er i gang")
+    assert FINDING in about and "{" + "andel_aktive}" not in " ".join(built.edited_pdf)
+    assert "Skrevet af Knudsen Syd for DB" in built.edited_deck[0]
+    assert FINDING in page_with(built.edited_deck, "71 % er i gang")
+    # A theme's finding stands on its page, its figure filled in.
+    organisation = theme_page(built.edited_pdf, "Organisation og struktur")
+    assert "En fordel at det ligger i samme forvaltning 100 % hører under samme forvaltning." in organisation
+    slide = page_with(built.edited_deck, "En fordel at det ligger i samme forvaltning")
+    assert "100 % hører under samme forvaltning." in slide and "Organisation og struktur" not in slide
+    # Nobody's words before staff wrote them.
+    assert "er i gang" not in " ".join(built.pdf) and "Skrevet af" not in built.deck[0]
 
 
 def test_a_report_nobody_edited_has_no_findings(interviews):
@@ -130,28 +183,19 @@ def test_a_placeholder_is_only_a_word_in_braces():
 # --- Quotes where staff file them -------------------------------------------------------------------
 
 
-def test_a_quote_staff_moved_stands_under_its_new_theme_only(interviews):
-    round_ = interviews.round
+def test_a_quote_staff_moved_stands_under_its_new_theme_only(built):
     culture = "Kulturforskelle og forskellige opfattelser af service"
-    before = plain(pdf_pages(round_))
-    assert COPENHAGEN_QUOTE in theme_page(before, culture)  # the suggestion: the challenge most libraries met
-
-    ReportQuote.objects.create(
-        round=round_, response=response_of(round_, "Københavns Biblioteker"), answer="quote", theme="synergies"
-    )
-    anonymous = InterviewQuote.objects.get(text=ANONYMOUS_INTERVIEW_QUOTE)
-    ReportQuote.objects.create(round=round_, interview_quote=anonymous, theme="")  # not in the report
-
-    pages = plain(pdf_pages(round_))
+    # Before: the suggestion, the challenge most libraries met.
+    assert COPENHAGEN_QUOTE in theme_page(built.pdf, culture)
+    pages = built.edited_pdf
     assert COPENHAGEN_QUOTE in theme_page(pages, "Synergier og fordele")
     assert COPENHAGEN_QUOTE not in theme_page(pages, culture)
     assert sum(page.count(COPENHAGEN_QUOTE) for page in pages) == 1
-    assert ANONYMOUS_INTERVIEW_QUOTE not in " ".join(pages)
+    assert ANONYMOUS_INTERVIEW_QUOTE in " ".join(built.pdf) and ANONYMOUS_INTERVIEW_QUOTE not in " ".join(pages)
 
-    slides = deck_texts(round_)
-    moved = [slide for slide in slides if COPENHAGEN_QUOTE in slide]
+    moved = [slide for slide in built.edited_deck if COPENHAGEN_QUOTE in slide]
     assert len(moved) == 1 and "Synergier og fordele" in moved[0] and culture not in moved[0]
-    assert ANONYMOUS_INTERVIEW_QUOTE not in " ".join(slides)
+    assert ANONYMOUS_INTERVIEW_QUOTE not in " ".join(built.edited_deck)
 
 
 def test_staff_file_quotes_in_the_admin(manager_client, interviews):
@@ -185,23 +229,17 @@ def test_readers_see_the_filing_but_may_not_change_it(reader_client, interviews)
 # --- The seed's themes ------------------------------------------------------------------------------
 
 
-def test_every_seed_theme_has_its_page_with_its_figure(interviews):
-    round_ = interviews.round
-    make_response(
-        round_,
-        answers(same_department="yes", same_committee="no", user_survey="yes", colocation="shared_counter"),
-        name="Næstved Bibliotek",
-        municipality="370",
-    )
-    pages = plain(pdf_pages(round_))
+def test_every_seed_theme_has_its_page_with_its_figure(built):
     for heading in THEME_HEADINGS:
-        assert any(heading in page for page in pages), heading
-    organisation = theme_page(pages, "Organisation og struktur")
+        assert theme_page(built.pdf, heading), heading
+        assert any(heading in slide for slide in built.deck), heading
+    organisation = theme_page(built.pdf, "Organisation og struktur")
     assert "100 % Bibliotek og borgerservice i samme forvaltning (1 af 1 bibliotek)" in organisation
     assert "0 % Under samme politiske udvalg (0 af 1 bibliotek)" in organisation
-    slides = deck_texts(round_)
-    for heading in THEME_HEADINGS:
-        assert any(heading in slide for slide in slides), heading
+    organisation = page_with(built.deck, "Organisation og struktur")
+    assert (
+        "100 %" in organisation and "Bibliotek og borgerservice i samme forvaltning (1 af 1 bibliotek)" in organisation
+    )
 
 
 def test_a_theme_the_questionnaire_did_not_ask_has_no_page(interviews):
@@ -224,19 +262,12 @@ def test_a_theme_the_questionnaire_did_not_ask_has_no_page(interviews):
 # --- Advice and plan comments: only where staff chose them -----------------------------------------
 
 
-def test_advice_is_printed_only_once_staff_chose_it(interviews):
-    round_ = interviews.round
-    pages = plain(pdf_pages(round_))
-    assert AARHUS_ADVICE not in " ".join(pages)
-    assert "1 bibliotek gav råd; regnearket har dem alle." in page_with(pages, "Råd til andre biblioteker")
-    assert AARHUS_ADVICE not in " ".join(deck_texts(round_))
-
-    ReportQuote.objects.create(
-        round=round_, response=response_of(round_, "Aarhus Hovedbibliotek"), answer="advice", theme="advice"
-    )
-    advice = page_with(plain(pdf_pages(round_)), "Råd til andre biblioteker")
+def test_advice_is_printed_only_once_staff_chose_it(built):
+    assert AARHUS_ADVICE not in " ".join(built.pdf) and AARHUS_ADVICE not in " ".join(built.deck)
+    assert "1 bibliotek gav råd; regnearket har dem alle." in page_with(built.pdf, "Råd til andre biblioteker")
+    advice = page_with(built.edited_pdf, "Råd til andre biblioteker")
     assert AARHUS_ADVICE in advice and "Aarhus Hovedbibliotek" in advice
-    assert any(AARHUS_ADVICE in slide and "Aarhus Hovedbibliotek" in slide for slide in deck_texts(round_))
+    assert any(AARHUS_ADVICE in slide and "Aarhus Hovedbibliotek" in slide for slide in built.edited_deck)
 
 
 # --- The preview --------------------------------------------------------------------------------------

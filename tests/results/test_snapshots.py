@@ -18,8 +18,7 @@ from questionnaire.services.answers import response_answers, responses_with_answ
 from results import excel
 from results.snapshots import alongside, snapshot
 from results.tallies import NO_FILTERS, response_rows, round_results
-from tests.conftest import NOT_STARTED_ANSWERS
-from tests.results.conftest import answers, make_response
+from tests.conftest import NOT_STARTED_ANSWERS, answers, make_response
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

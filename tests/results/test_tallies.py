@@ -8,8 +8,7 @@ from questionnaire.services.answers import response_answers
 from results import tallies
 from results.tallies import Filters
 from results.templatetags.results_format import percent, percentage_points, round_half_up, whole_percent
-from tests.conftest import NOT_STARTED_ANSWERS, count_queries, make_round
-from tests.results.conftest import HOSTILE_QUOTE, answers, make_response
+from tests.conftest import HOSTILE_QUOTE, NOT_STARTED_ANSWERS, answers, count_queries, make_response, make_round
 
 
 def counts(tally):

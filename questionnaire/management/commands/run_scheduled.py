@@ -3,14 +3,15 @@ from django.core.management.base import BaseCommand
 
 from jobs.housekeeping import housekeep
 from jobs.services import jobs_prune
-from questionnaire.mail.outbox import scheduled_reminders_enqueue
+from questionnaire.mail.outbox import results_published_enqueue, scheduled_reminders_enqueue
 from questionnaire.tasks import mail_resume
 
 
 class Command(BaseCommand):
     help = (
         "The scheduled work, for one cron line (every 15 minutes is plenty; safe to run as often as one likes): "
-        "queue the reminders of every round whose reminder day has come (Round.reminder_days), remove the "
+        "queue the reminders of every round whose reminder day has come (Round.reminder_days), tell the "
+        "libraries once when a round's results are published (Round.results_published_on), remove the "
         "personal data that is due (anonymise_round --due), queue again mail that a dead worker left, "
         "take over or stop background jobs whose worker stopped, delete background jobs (and their files) "
         "older than JOB_KEEP_HOURS, and clear away the queue's records of tasks finished TASK_RESULTS_KEEP_DAYS ago, "
@@ -22,6 +23,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Reminders of {batch.round.slug} for {batch.scheduled_for:%Y-%m-%d}: {batch.mails.count()} queued."
             )
+        for batch in results_published_enqueue():
+            self.stdout.write(f"Results of {batch.round.slug} published: {batch.mails.count()} mail(s) queued.")
         call_command("anonymise_round", due=True, stdout=self.stdout, stderr=self.stderr)
         resumed = mail_resume()
         if resumed:

@@ -15,8 +15,7 @@ from questionnaire.services.rounds import invitations_create
 from questionnaire.services.trials import trial_answers_remove, trial_invitation, trial_round
 from results.excel import workbook_write
 from results.tallies import NO_FILTERS, response_rows, round_results
-from tests.conftest import ACTIVE_ANSWERS, admin_url, answer_all, days_ago, install_default
-from tests.results.conftest import answers, survey  # noqa: F401 – the hand-made round
+from tests.conftest import ACTIVE_ANSWERS, admin_url, answer_all, answers, days_ago, install_default
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +32,7 @@ def workbook_rows(round_) -> dict[str, int]:
 
 
 @pytest.fixture
-def tried(survey, manager):  # noqa: F811
+def tried(survey, manager):
     """The survey round before and after the manager tried it twice: a submitted and a draft test response."""
     before = {
         "figures": figures(survey.round),
@@ -50,7 +49,7 @@ def tried(survey, manager):  # noqa: F811
     return before, submitted, draft
 
 
-def test_a_test_link_belongs_to_the_staff_member_and_is_made_once(survey, manager):  # noqa: F811
+def test_a_test_link_belongs_to_the_staff_member_and_is_made_once(survey, manager):
     library = Library.objects.get(name="Køge Bibliotek")
     first = trial_invitation(round=survey.round, user=manager, library=library)
     assert (first.is_test, first.tested_by, first.library) == (True, manager, library)
@@ -65,7 +64,7 @@ def amounts_of_three_shown(settings):
     settings.SMALL_GROUP_MIN = 3
 
 
-def test_test_answers_are_absent_from_every_figure(survey, amounts_of_three_shown, tried):  # noqa: F811
+def test_test_answers_are_absent_from_every_figure(survey, amounts_of_three_shown, tried):
     before, _submitted, _draft = tried
     assert figures(survey.round) == before["figures"]
     assert round_overview(survey.round) == before["overview"]
@@ -78,7 +77,7 @@ def test_test_answers_are_absent_from_every_figure(survey, amounts_of_three_show
     assert results.resources.highest == 300_000
 
 
-def test_test_links_are_never_mailed_nor_counted_as_invited(survey, tried):  # noqa: F811
+def test_test_links_are_never_mailed_nor_counted_as_invited(survey, tried):
     _before, submitted, draft = tried
     for invitation in (submitted, draft):
         assert invitation not in invitations_to_send(survey.round)
@@ -89,7 +88,7 @@ def test_test_links_are_never_mailed_nor_counted_as_invited(survey, tried):  # n
     assert [invitation.library.name for invitation in invitations_create(round=survey.round)] == ["Anden runde"]
 
 
-def test_submitting_through_a_test_link_mails_no_receipt(client, survey, manager):  # noqa: F811
+def test_submitting_through_a_test_link_mails_no_receipt(client, survey, manager):
     invitation = trial_invitation(round=survey.round, user=manager, library=Library.objects.get(name="Køge Bibliotek"))
     answer_all(invitation, ACTIVE_ANSWERS, submit=False)
     mail.outbox.clear()
@@ -131,7 +130,7 @@ def test_a_version_is_tried_through_a_hidden_round_that_no_list_shows(manager_cl
     assert manager_client.get(admin_url("round_change", invitation.round.pk)).status_code == 302  # not found
 
 
-def test_no_page_where_staff_pick_a_round_offers_the_hidden_round(manager_client, survey, manager):  # noqa: F811
+def test_no_page_where_staff_pick_a_round_offers_the_hidden_round(manager_client, survey, manager):
     hidden = trial_invitation(round=trial_round(survey.round.questionnaire), user=manager).round
     answer_all(Invitation.objects.get(round=hidden), ACTIVE_ANSWERS, submit=False)
     Interview.objects.create(round=survey.round, name="Hanne Jensen", municipality_id=_municipality_id())
@@ -156,14 +155,14 @@ def test_no_page_where_staff_pick_a_round_offers_the_hidden_round(manager_client
         assert f"{parameter}={hidden.pk}" not in filters, model
 
 
-def test_trying_a_round_from_its_page(manager_client, survey, manager):  # noqa: F811
+def test_trying_a_round_from_its_page(manager_client, survey, manager):
     response = manager_client.post(admin_url("round_try", survey.round.pk))
     invitation = Invitation.objects.get(tested_by=manager)
     assert response["Location"] == invitation.get_absolute_url() and invitation.round == survey.round
     assert "Prøv spørgeskemaet" in manager_client.get(admin_url("round_change", survey.round.pk)).content.decode()
 
 
-def test_test_answers_are_marked_where_staff_see_them(manager_client, survey, tried):  # noqa: F811
+def test_test_answers_are_marked_where_staff_see_them(manager_client, survey, tried):
     _before, submitted, _draft = tried
     listing = manager_client.get(admin_url("response_changelist") + "?invitation__is_test__exact=1")
     assert listing.context["cl"].result_count == 2
@@ -173,7 +172,7 @@ def test_test_answers_are_marked_where_staff_see_them(manager_client, survey, tr
     assert "Prøvelink: indsendt" in invitations.content.decode()
 
 
-def test_one_action_removes_the_test_answers(manager_client, survey, tried):  # noqa: F811
+def test_one_action_removes_the_test_answers(manager_client, survey, tried):
     before, _submitted, _draft = tried
     response = manager_client.post(
         admin_url("round_changelist"), {"action": "remove_test_answers", "_selected_action": [survey.round.pk]}
