@@ -103,26 +103,24 @@ def published_report_job(round_: Round) -> Job | None:
     """
     params = _report_params(report_state(round_))
     made = Job.objects.filter(kind=REPORT_KIND, round=round_, status=JobStatus.DONE, params__has_key="published")
-    current = made.filter(params=params).latest_first().first()
-    if current is not None and job_file_exists(current):
+    # One query for the present state's job, whether it waits, runs or is done: looking for a done
+    # one and then (in job_queue) for an unfinished one would miss a job that finished in between,
+    # and make the report twice.
+    jobs = Job.objects.filter(kind=REPORT_KIND, round=round_, params=params).exclude(status=JobStatus.FAILED)
+    current = jobs.latest_first().first()
+    if current is not None and current.status == JobStatus.DONE and job_file_exists(current):
         return current
-    with transaction.atomic():
-        # Readers queue under the round's lock (job_queue takes it too), and look again holding it,
-        # in one query for the state's job whether it waits, runs or is done: looking for a done
-        # one and then (in job_queue) for an unfinished one would miss a job that finished in
-        # between, and make the report twice.
-        Round.objects.select_for_update().filter(pk=round_.pk).first()
-        current = (
-            Job.objects.filter(kind=REPORT_KIND, round=round_, params=params)
-            .exclude(status=JobStatus.FAILED)
-            .latest_first()
-            .first()
-        )
-        if current is not None and current.status == JobStatus.DONE and job_file_exists(current):
-            return current
-        if current is None or current.status == JobStatus.DONE or current.is_silent:
-            # None yet, its file gone, or its worker gone quiet (job_queue then fails it and queues anew).
-            job_queue(kind=REPORT_KIND, round=round_, params=params)
+    if current is None or current.status == JobStatus.DONE or current.is_silent:
+        # None yet, its file gone, or its worker gone quiet (job_queue then fails it and queues anew).
+        # Readers queue under the round's lock (job_queue takes it too) and look again holding it,
+        # so that two of them queue one job. While a job runs, readers take no lock and write nothing.
+        with transaction.atomic():
+            Round.objects.select_for_update().filter(pk=round_.pk).first()
+            current = jobs.latest_first().first()
+            if current is not None and current.status == JobStatus.DONE and job_file_exists(current):
+                return current
+            if current is None or current.status == JobStatus.DONE or current.is_silent:
+                job_queue(kind=REPORT_KIND, round=round_, params=params)
     return next((job for job in made.latest_first()[:3] if job_file_exists(job)), None)
 
 
