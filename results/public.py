@@ -101,19 +101,28 @@ def published_report_job(round_: Round) -> Job | None:
 
     Return None when no report has been made yet.
     """
+    # The newest reports, the one being made among them, in one query: while one is made (readers
+    # who wait ask again and again), nothing more is read, no lock taken and nothing written.
+    newest = list(
+        Job.objects.filter(kind=REPORT_KIND, round=round_, params__has_key="published")
+        .exclude(status=JobStatus.FAILED)
+        .latest_first()[:4]
+    )
+    made = [job for job in newest if job.status == JobStatus.DONE]
+    if any(not job.is_finished and not job.is_silent for job in newest):
+        return _newest_file(made)
     params = _report_params(report_state(round_))
-    made = Job.objects.filter(kind=REPORT_KIND, round=round_, status=JobStatus.DONE, params__has_key="published")
-    # One query for the present state's job, whether it waits, runs or is done: looking for a done
-    # one and then (in job_queue) for an unfinished one would miss a job that finished in between,
-    # and make the report twice.
+    # The present state's job is looked for whether it waits, runs or is done, in one query: looking
+    # for a done one and then (in job_queue) for an unfinished one would miss a job that finished in
+    # between, and make the report twice.
     jobs = Job.objects.filter(kind=REPORT_KIND, round=round_, params=params).exclude(status=JobStatus.FAILED)
-    current = jobs.latest_first().first()
+    current = next((job for job in newest if job.params == params), None) or jobs.latest_first().first()
     if current is not None and current.status == JobStatus.DONE and job_file_exists(current):
         return current
     if current is None or current.status == JobStatus.DONE or current.is_silent:
         # None yet, its file gone, or its worker gone quiet (job_queue then fails it and queues anew).
         # Readers queue under the round's lock (job_queue takes it too) and look again holding it,
-        # so that two of them queue one job. While a job runs, readers take no lock and write nothing.
+        # so that two of them queue one job.
         with transaction.atomic():
             Round.objects.select_for_update().filter(pk=round_.pk).first()
             current = jobs.latest_first().first()
@@ -121,7 +130,11 @@ def published_report_job(round_: Round) -> Job | None:
                 return current
             if current is None or current.status == JobStatus.DONE or current.is_silent:
                 job_queue(kind=REPORT_KIND, round=round_, params=params)
-    return next((job for job in made.latest_first()[:3] if job_file_exists(job)), None)
+    return _newest_file(made)
+
+
+def _newest_file(made: list[Job]) -> Job | None:
+    return next((job for job in made[:3] if job_file_exists(job)), None)
 
 
 def small_group_note(count: int, where: str) -> str:
