@@ -37,8 +37,8 @@ def run_child(mode: str, slug: str, path: str) -> None:
     django.setup()
     from questionnaire.models import Round
     from results.report import report_write  # noqa: F401 - imported before the clock
-    from results.report_pdf import pdf_write  # noqa: F401
-    from results.report_pptx import pptx_write  # noqa: F401
+    from results.report.pdf import pdf_write  # noqa: F401
+    from results.report.pptx import pptx_write  # noqa: F401
     from results.tallies import Filters, round_results
 
     round_ = Round.objects.select_related("questionnaire").get(slug=slug)

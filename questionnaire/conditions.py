@@ -8,7 +8,7 @@ code (single), a list of choice codes (multi), a string or an integer.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from itertools import combinations
 
 from django.utils.translation import gettext
 
@@ -62,44 +62,86 @@ def neighbour_section(sections, answers, code, step: int):
     return shown[index] if 0 <= index < len(shown) else None
 
 
-@dataclass(frozen=True)
-class Path:
-    """How many sections the library's way through the questionnaire has, as far as its answers tell."""
+def branching_questions(sections) -> set[str]:
+    """Return the codes of the questions that decide which sections are shown.
 
-    length: int
-    settled: bool  # False while an unanswered question may still add or remove sections
-
-
-def questionnaire_path(sections, answers) -> Path:
-    """Return the length of the longest way through *sections* still open to *answers*.
-
-    Progress ("step 3 of 9") counts it. Until the questions the way depends on are
-    answered, each answer they could get is tried and the longest way counts, so the
-    count never names more steps than any library can meet ("up to 9").
+    Those a section's condition names, and those a condition of one of them names in
+    turn (a question shown only after another answer, whose own answer shows a section).
     """
-    shown = visible_answers(sections, answers)
-    visible = visible_sections(sections, answers)
-    on_the_way = {question.code: question for section in visible for question in section.questions.all()}
-    pending = next(
-        (
-            section.show_if["question"]
-            for section in sections
-            if section.show_if
-            and section.show_if["question"] not in shown
-            and section.show_if["question"] in on_the_way
-        ),
-        None,
-    )
-    if pending is None:
-        return Path(len(visible), settled=True)
-    question = on_the_way[pending]
-    if question.has_choices:
-        multi = question.kind == QuestionKind.MULTI
-        alternatives = [[choice.code] if multi else choice.code for choice in question.choices.all()]
+    questions = {question.code: question for section in sections for question in section.questions.all()}
+    deciding = {section.show_if["question"] for section in sections if section.show_if}
+    while True:
+        more = {
+            questions[code].show_if["question"]
+            for code in deciding
+            if code in questions and questions[code].show_if and questions[code].show_if["question"] not in deciding
+        }
+        if not more:
+            return deciding
+        deciding |= more
+
+
+# A multiple-choice question naming more choices in conditions than this is tried choice by choice
+# and with all of them, not in every combination.
+MAX_COMBINED_CHOICES = 8
+
+
+def possible_answers(question, conditions) -> list:
+    """Return answers to *question* that between them meet every outcome *conditions* can have."""
+    named = sorted({code for condition in conditions for code in condition.get("any_of", ())})
+    if question.kind == QuestionKind.MULTI:
+        named = named or [choice.code for choice in question.choices.all()][:1]
+        if len(named) <= MAX_COMBINED_CHOICES:
+            values = [list(chosen) for n in range(1, len(named) + 1) for chosen in combinations(named, n)]
+        else:
+            values = [[code] for code in named] + [named]
+    elif question.has_choices:
+        values = [choice.code for choice in question.choices.all()]
     else:
-        alternatives = ["…"]
-    longest = max(questionnaire_path(sections, {**answers, pending: value}).length for value in alternatives)
-    return Path(max(longest, len(visible)), settled=False)
+        values = ["…"]
+    # A question that need not be answered may stay empty; a hidden one never counts anyway.
+    return values if question.required and not question.show_if else [*values, None]
+
+
+def possible_lengths(sections, answers) -> tuple[int, ...]:
+    """Return every number of sections the library's way may still have, given *answers*, fewest first.
+
+    One number once the answers that decide the way are given; until then each answer
+    the deciding questions could still get is tried, in questionnaire order.
+    """
+    deciding = branching_questions(sections)
+    conditions = [
+        holder.show_if
+        for section in sections
+        for holder in (section, *section.questions.all())
+        if holder.show_if and holder.show_if["question"] in deciding
+    ]
+    lengths = set()
+
+    def walk(answers, tried):
+        shown = visible_answers(sections, answers)
+        visible = visible_sections(sections, answers)
+        pending = next(
+            (
+                question
+                for section in visible
+                for question in section.questions.all()
+                if question.code in deciding and question.code not in shown and question.code not in tried
+            ),
+            None,
+        )
+        if pending is None:
+            lengths.add(len(visible))
+            return
+        on_it = [condition for condition in conditions if condition["question"] == pending.code]
+        for value in possible_answers(pending, on_it):
+            trial = {key: given for key, given in answers.items() if key != pending.code}
+            if value is not None:
+                trial[pending.code] = value
+            walk(trial, tried | {pending.code})
+
+    walk(dict(answers), frozenset())
+    return tuple(sorted(lengths))
 
 
 def chosen_labels(condition: Mapping, source) -> str:

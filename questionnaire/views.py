@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .conditions import neighbour_section, questionnaire_path, visible_sections
+from .conditions import neighbour_section, visible_sections
 from .forms import SectionForm
 from .mail.messages import receipt_recipients
 from .models import Invitation, MailKind
+from .progress import page_counter
 from .services.answers import response_answers
 from .services.history import response_reopening
 from .services.questionnaire import questionnaire_sections, questionnaire_version
@@ -196,9 +197,7 @@ def section(request: HttpRequest, token: str, code: str) -> HttpResponse:
         # Back from the first page leads to the landing page; next from the last, to the review.
         return redirect(visit.invitation.get_absolute_url() if action == "back" else review_url(visit.invitation))
 
-    path = questionnaire_path(visit.sections, visit.answers)
     index = shown.index(current)
-    steps = path.length + 1  # the review page is the last step
     return render(
         request,
         "questionnaire/section.html",
@@ -208,10 +207,7 @@ def section(request: HttpRequest, token: str, code: str) -> HttpResponse:
             "round": visit.round,
             "section": current,
             "form": form,
-            "step": index + 1,
-            "steps": steps,
-            "steps_settled": path.settled,
-            "percent": round(100 * index / steps),
+            "counter": page_counter(visit.sections, visit.answers, current.code),
             "is_first": index == 0,
         },
     )
@@ -224,7 +220,6 @@ def review(request: HttpRequest, token: str) -> HttpResponse:
         return visit
     if visit.is_submitted:
         return redirect("questionnaire:landing", token)
-    shown = visit.shown_sections()
     missing = missing_answers(visit.sections, visit.answers)
     return render(
         request,
@@ -235,10 +230,7 @@ def review(request: HttpRequest, token: str) -> HttpResponse:
             "round": visit.round,
             "summary": answer_summary(visit.sections, visit.answers, missing),
             "missing": missing,
-            "step": len(shown) + 1,
-            "steps": len(shown) + 1,
-            "steps_settled": True,
-            "percent": 100,
+            "counter": page_counter(visit.sections, visit.answers),
         },
     )
 

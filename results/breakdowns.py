@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from questionnaire.models import FREE_TEXT_KINDS, NUMBER_KINDS, LibraryKind, QuestionKind, Region
 from questionnaire.services.follow import share
 
-from .tallies import NO_FILTERS, PERSONAL_QUESTIONS, SOURCE, Filters, counted_answers, round_questions
+from .filters import NO_FILTERS, Filters
+from .tallies import PERSONAL_QUESTIONS, SOURCE, counted_answers, round_questions
 
 # --- Open-text answers ----------------------------------------------------------------------
 

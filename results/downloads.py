@@ -20,9 +20,10 @@ from jobs.services import job_file_save, job_queue
 from questionnaire.downloads import PDF, PPTX, XLSX, file_response
 from questionnaire.models import Round
 
-from .excel import workbook_filename, workbook_write
+from .excel import workbook_write
+from .filters import Filters, file_stem
 from .report import report_write
-from .tallies import Filters, submitted_responses
+from .tallies import submitted_responses
 
 
 @dataclass(frozen=True)
@@ -34,12 +35,12 @@ class DownloadKind:
     write: Callable
     extension: str
     content_type: str
-    suffix: str = ""  # after the round and filters in the file name: "-koder"
+    suffix: str = ""  # after the round and filters in the file name: "koder"
     options: dict = field(default_factory=dict)
 
     def filename(self, round: Round, filters: Filters) -> str:
         """Return the download name, e.g. ``borgerservice-2009-hovedstaden-koder.xlsx``."""
-        return f"{workbook_filename(round, filters).removesuffix('.xlsx')}{self.suffix}.{self.extension}"
+        return filters.file_name(file_stem(round), self.extension, suffix=self.suffix)
 
     def write_to(self, handle, *, round: Round, filters: Filters, asked: dict | None = None) -> None:
         self.write(round=round, filters=filters, handle=handle, **self.options, **(asked or {}))
@@ -52,7 +53,7 @@ def report_downloads(report_write) -> tuple[DownloadKind, ...]:
     """
     return (
         DownloadKind(
-            "report-pdf", _("The report (PDF)"), report_write, "pdf", PDF, suffix="-rapport", options={"format": "pdf"}
+            "report-pdf", _("The report (PDF)"), report_write, "pdf", PDF, suffix="rapport", options={"format": "pdf"}
         ),
         DownloadKind(
             "report-pptx",
@@ -60,7 +61,7 @@ def report_downloads(report_write) -> tuple[DownloadKind, ...]:
             report_write,
             "pptx",
             PPTX,
-            suffix="-rapport",
+            suffix="rapport",
             options={"format": "pptx"},
         ),
     )
@@ -81,7 +82,7 @@ DOWNLOADS = {
             workbook_write,
             "xlsx",
             XLSX,
-            suffix="-koder",
+            suffix="koder",
             options={"codes": True},
         ),
         *report_downloads(report_write),
@@ -112,11 +113,11 @@ def download_response(
 
 def download_params(filters: Filters, options: dict | None = None) -> dict:
     """Return a download job's parameters: the filters, and the writer's options."""
-    return {"filters": filters.params, "options": options or {}}
+    return {**filters.job_params(), "options": options or {}}
 
 
 def download_filters(job) -> Filters:
-    return Filters(**job.params.get("filters", {}))
+    return Filters.from_job_params(job.params)
 
 
 def download_make(job) -> None:

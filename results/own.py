@@ -29,13 +29,12 @@ from questionnaire.services.questionnaire import questionnaire_sections, questio
 from questionnaire.services.summary import answer_summary, answer_texts
 from questionnaire.views import unknown_link
 
+from .filters import NO_FILTERS, Filters
 from .public import small_group_note
 from .snapshots import snapshot
 from .tallies import (
-    NO_FILTERS,
     PERSONAL_QUESTIONS,
     SOURCE,
-    Filters,
     QuestionTally,
     counted_answers,
     is_small_group,
@@ -200,7 +199,7 @@ def answers_pdf(request: HttpRequest, token: str) -> HttpResponse:
     """The library's answers as a PDF, as they stand (submitted or not), with the round, the date and the source."""
     from weasyprint import HTML
 
-    from .report_pdf import STATIC_ORIGIN, static_files_only
+    from .report.pdf import STATIC_ORIGIN, static_files_only
 
     invitation = _invitation(token)
     if invitation is None:

@@ -33,9 +33,11 @@ from questionnaire.models import CaseStory, Interview, InterviewQuote, Invitatio
 
 from . import denmark
 from .comparison import PUBLISHED_2009
+from .downloads import download_params
+from .filters import NO_FILTERS
 from .report import model_heading
 from .snapshots import snapshot
-from .tallies import NO_FILTERS, is_small_group, round_results, submitted_responses
+from .tallies import is_small_group, round_results, submitted_responses
 
 REPORT_KIND = "report-pdf"
 # A rendered page is kept for this long at most; its key holds the state of the data, so a change
@@ -93,7 +95,7 @@ def page_state(round_: Round) -> str:
 
 def _report_params(state: str) -> dict:
     # The download job's own parameters (results.downloads), and the state it was made of.
-    return {"filters": {}, "options": {}, "published": state}
+    return {**download_params(NO_FILTERS), "published": state}
 
 
 def published_report_job(round_: Round) -> Job | None:

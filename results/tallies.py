@@ -19,7 +19,6 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Aggregate, Count, F, FloatField, Max, Min, Q, Sum
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from questionnaire.codes import (
@@ -54,6 +53,7 @@ from questionnaire.services.answers import answers_by_response, responses_with_a
 from questionnaire.services.follow import share
 from questionnaire.services.quote_consent import may_name, published_q
 
+from .filters import NO_FILTERS, Filters
 from .snapshots import snapshot
 
 # The reuse condition of the seed: every table, chart, map and export names it.
@@ -73,62 +73,6 @@ class Median(Aggregate):
     name = "Median"
     template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
     output_field = FloatField()
-
-
-# --- Filters ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Which libraries count: all, or those of one region and/or one kind."""
-
-    region: str = ""
-    kind: str = ""
-
-    def __post_init__(self):
-        if self.region and self.region not in Region.values:
-            raise ValueError(f"Unknown region {self.region!r}")
-        if self.kind and self.kind not in LibraryKind.values:
-            raise ValueError(f"Unknown library kind {self.kind!r}")
-
-    @classmethod
-    def from_params(cls, params) -> "Filters":
-        """Return the filters in *params* (say, request.GET), ignoring unknown values."""
-        region, kind = params.get("region", ""), params.get("kind", "")
-        return cls(
-            region=region if region in Region.values else "",
-            kind=kind if kind in LibraryKind.values else "",
-        )
-
-    def library_q(self, prefix: str) -> Q:
-        """Return the condition on the library reached through *prefix* (e.g. ``"invitation__library__"``)."""
-        condition = Q()
-        if self.region:
-            condition &= Q(**{f"{prefix}municipality__region": self.region})
-        if self.kind:
-            condition &= Q(**{f"{prefix}kind": self.kind})
-        return condition
-
-    @property
-    def params(self) -> dict:
-        """Return the filters that are set, as query parameters."""
-        return {key: value for key, value in (("region", self.region), ("kind", self.kind)) if value}
-
-    @property
-    def region_label(self):
-        return Region(self.region).label if self.region else _("All regions")
-
-    @property
-    def kind_label(self):
-        return LibraryKind(self.kind).label if self.kind else _("All kinds of library")
-
-    @property
-    def regions(self) -> tuple[str, ...]:
-        """Return the regions the figures cover, in the register's order."""
-        return (self.region,) if self.region else tuple(Region.values)
-
-
-NO_FILTERS = Filters()
 
 
 # --- Figures ------------------------------------------------------------------------

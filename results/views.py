@@ -26,11 +26,12 @@ from . import denmark
 from .breakdowns import cross_table, number_distributions, open_answers
 from .comparison import PUBLISHED_2009, chosen_comparison, earlier_rounds
 from .downloads import download_response, in_background
-from .excel import workbook_filename
+from .filters import Filters, file_stem
 from .forms import CrossTableForm, FilterForm
 from .quotes import round_quotes
+from .report import model_heading
 from .snapshots import snapshot
-from .tallies import Filters, round_questions, round_results
+from .tallies import round_questions, round_results
 
 VIEW_PERMISSION = "questionnaire.view_response"
 
@@ -88,7 +89,10 @@ def round_page(request: HttpRequest, slug: str) -> HttpResponse:
             "query": f"?{query}" if query else "",
             "cross_query": urlencode({**filters.params, **cross}),
             "map": denmark.denmark_map(results, with_key=False),
-            "models": [(model, colours[model.code][0]) for model in results.model_adoption.models],
+            # "Model 3" above its description: the table then fits a phone (results/public.py does the same).
+            "models": [
+                (*model_heading(model.label), model, colours[model.code][0]) for model in results.model_adoption.models
+            ],
             "comparison": comparison,
             "earlier_rounds": earlier_rounds(round_),
             "published_2009": PUBLISHED_2009,
@@ -116,9 +120,9 @@ def export(request: HttpRequest, slug: str) -> HttpResponse:
     return download_response(request, round=round_, filters=filters, kind=kind, options=options)
 
 
-def _map_response(content, content_type: str, round_: Round, filters: Filters, suffix: str) -> HttpResponse:
+def _map_response(content, content_type: str, round_: Round, filters: Filters, extension: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
-    filename = workbook_filename(round_, filters).removesuffix(".xlsx") + f"-kort.{suffix}"
+    filename = filters.file_name(file_stem(round_), extension, suffix="kort")
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     # Should the file ever be opened in the browser, nothing in it may run or load.
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"

@@ -12,7 +12,7 @@ from django.core.checks import Error, Tags, register
 # (module that loads the library, the library, what needs it, Debian's packages)
 NATIVE_LIBRARIES = [
     ("cairocffi", "cairo", "the map as PNG (results/denmark.py)", "libcairo2"),
-    ("weasyprint", "Pango", "the report as PDF (results/report_pdf.py)", "libpango-1.0-0 libpangoft2-1.0-0"),
+    ("weasyprint", "Pango", "the report as PDF (results/report/pdf.py)", "libpango-1.0-0 libpangoft2-1.0-0"),
 ]
 FONT_PACKAGES = "fontconfig fonts-dejavu-core"
 

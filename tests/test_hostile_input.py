@@ -50,7 +50,7 @@ from questionnaire.models import (
 )
 from results.excel import workbook_write
 from results.report import report_write
-from results.report_pdf import STATIC_ORIGIN, static_files_only
+from results.report.pdf import STATIC_ORIGIN, static_files_only
 from results.tallies import NO_FILTERS, Filters
 from tests.conftest import (
     ACTIVE_ANSWERS,

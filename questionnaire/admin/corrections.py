@@ -10,7 +10,6 @@ from django.template.response import TemplateResponse
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
 
 from ..conditions import visible_sections
 from ..forms import SectionForm
@@ -98,7 +97,7 @@ class ResponseAdmin(admin.ModelAdmin):
         return [
             admin_path(self, "<int:pk>/edit/<slug:section>/", self.edit_view, "edit"),
             admin_path(self, "<int:pk>/reopen/", self.reopen_view, "reopen"),
-            admin_path(self, "<int:pk>/submit/", require_POST(self.submit_view), "submit"),
+            admin_path(self, "<int:pk>/submit/", self.submit_view, "submit"),
             *super().get_urls(),
         ]
 
@@ -207,14 +206,23 @@ class ResponseAdmin(admin.ModelAdmin):
                     messages.SUCCESS,
                 )
             return redirect("admin:questionnaire_response_change", response.pk)
-        context = self._context(request, response, _("Reopen the response"), form=form)
+        context = self._context(
+            request, response, _("Reopen the response"), form=form, can_confirm=response.is_submitted
+        )
         return TemplateResponse(request, "admin/questionnaire/response/reopen.html", context)
 
     def submit_view(self, request, pk):
+        """Submit a draft on the library's behalf, once confirmed with a reason (as reopening is)."""
         require(request, "edit_answers")
         response = self._response(request, pk)
+        form = StaffChangeForm(request.POST or None, reason_required=True)
+        if request.method != "POST" or not form.is_valid():
+            context = self._context(
+                request, response, _("Submit on the library's behalf"), form=form, can_confirm=not response.is_submitted
+            )
+            return TemplateResponse(request, "admin/questionnaire/response/submit.html", context)
         try:
-            response_submit_by_staff(response=response, user=request.user, reason=request.POST.get("reason", ""))
+            response_submit_by_staff(response=response, user=request.user, reason=form.cleaned_data["reason"])
         except IncompleteResponse as error:
             self.message_user(
                 request,

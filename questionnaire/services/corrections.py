@@ -118,17 +118,16 @@ def response_reopen(*, response: Response, user, reason: str) -> Response:
 
 
 @transaction.atomic
-def response_submit_by_staff(*, response: Response, user, reason: str = "") -> Response:
-    """Submit a draft on the library's behalf (say, after a telephone interview), and record it.
+def response_submit_by_staff(*, response: Response, user, reason: str) -> Response:
+    """Submit a draft on the library's behalf (say, after a telephone interview), and record it with *reason*.
 
     Raise IncompleteResponse if a shown, required question is unanswered.
     """
+    reason = _reason_required(reason)
     _response_not_anonymised(response)
     if response.is_submitted:
         return response
     invitation = response.invitation
     submitted = response_submit(invitation=invitation, sections=questionnaire_sections(invitation.round.questionnaire))
-    ResponseChange.objects.create(
-        response=submitted, kind=ResponseChangeKind.SUBMITTED, reason=reason.strip(), changed_by=user
-    )
+    ResponseChange.objects.create(response=submitted, kind=ResponseChangeKind.SUBMITTED, reason=reason, changed_by=user)
     return submitted

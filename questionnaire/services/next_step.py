@@ -1,7 +1,7 @@
 """A round's next step, for the staff start page: what DB staff do next, and where.
 
-A round goes register → round → mail texts → invitations → follow → results → report
-(and, a while after it closes, its personal data is removed). ``next_step`` reads where
+A round goes register → round → mail texts → invitations → follow → results → report →
+published results (and, a while after it closes, its personal data is removed). ``next_step`` reads where
 a round is from the round itself and its counts (``services.follow.Progress``) and names
 the first step not yet done, with the admin page that does it. It asks the database
 nothing, so the start page can show it for every round at no cost.
@@ -29,7 +29,7 @@ SEND = "questionnaire.send_mail"
 class Step:
     """What to do next with a round: the step it belongs to, a label to act on, its page, a short why."""
 
-    key: str  # register, round, mail_texts, invitations, send, reminder, follow, results, personal_data
+    key: str  # register, round, mail_texts, invitations, send, reminder, follow, results, published, personal_data
     label: str
     url: str
     note: str = ""
@@ -57,12 +57,22 @@ def next_step(round_: Round, progress: Progress, *, now: datetime, register_empt
                 _("The retention period is over."),
                 "questionnaire.anonymise_round",
             )
-        return Step(
-            "results",
-            _("See the results"),
-            reverse("results:round", args=[round_.slug]),
-            _("The round has closed: the report is made from the results page."),
-        )
+        published_on = round_.results_published_on
+        if round_.results_are_public(timezone.localdate(now)):
+            return Step(
+                "published",
+                _("See the published results"),
+                reverse("public:results", args=[round_.slug]),
+                _("Public since %(date)s.") % {"date": date_format(published_on, "DATE_FORMAT")},
+            )
+        if published_on:
+            note = _("The results will be published %(date)s.") % {"date": date_format(published_on, "DATE_FORMAT")}
+        else:
+            note = _(
+                "The round has closed: the report is made from the results page. Give the round a "
+                "publication day when the results may be public."
+            )
+        return Step("results", _("See the results"), reverse("results:round", args=[round_.slug]), note)
     if register_empty and not progress.invited:
         return Step(
             "register",

@@ -30,6 +30,13 @@ def next_page(page):
     page.get_by_role("button", name="Næste").click()
 
 
+def expect_counter(page, text):
+    expect(page.locator("#progress-label")).to_have_text(text)
+
+
+UNSETTLED = "af 4 eller 9, afhængigt af jeres svar"
+
+
 def test_a_library_with_borgerservice_fills_in_and_submits_everything(live_server, new_page, invitation):
     page = new_page(viewport={"width": 390, "height": 844})  # a phone
     page.goto(live_server.url + invitation.get_absolute_url())
@@ -37,9 +44,11 @@ def test_a_library_with_borgerservice_fills_in_and_submits_everything(live_serve
     page.get_by_role("link", name="Start spørgeskemaet").click()
 
     expect(page.get_by_role("heading", name="Om biblioteket og kontaktperson")).to_be_visible()
+    expect_counter(page, f"Side 1 {UNSETTLED}")
     fill_library_page(page)
     next_page(page)
 
+    expect_counter(page, f"Side 2 {UNSETTLED}")
     started_year = page.get_by_label("Hvilket år begyndte samarbejdet?")
     expect(started_year).to_be_hidden()
     page.get_by_label("Ja, biblioteket har borgerserviceaktiviteter").check()
@@ -48,6 +57,7 @@ def test_a_library_with_borgerservice_fills_in_and_submits_everything(live_serve
     next_page(page)
 
     expect(page.get_by_role("heading", name="Samarbejdsmodel")).to_be_visible()
+    expect_counter(page, "Side 3 af 9")
     models = page.get_by_role("group", name="Hvilke samarbejdsmodeller bruger I?")
     models.get_by_label("Model 3:").check()
     models.get_by_label("Anden model").check()
@@ -56,15 +66,24 @@ def test_a_library_with_borgerservice_fills_in_and_submits_everything(live_serve
     next_page(page)
 
     expect(page.get_by_role("heading", name="Borgerserviceydelser i biblioteket")).to_be_visible()
+    expect_counter(page, "Side 4 af 9")
     page.get_by_label("Pas", exact=True).check()
     page.get_by_label("Sygesikring").check()
     next_page(page)
+    expect_counter(page, "Side 5 af 9")
     next_page(page)  # staff: nothing required
 
+    expect_counter(page, "Side 6 af 9")
     page.get_by_label("Hvor mange kroner").fill("1.250.000")
     next_page(page)
+    expect_counter(page, "Side 7 af 9")
+    page.get_by_role("button", name="Tilbage").click()  # back and on again: the total stays
+    expect_counter(page, "Side 6 af 9")
+    next_page(page)
+    expect_counter(page, "Side 7 af 9")
     next_page(page)  # organisation
 
+    expect_counter(page, "Side 8 af 9")
     consent = page.get_by_role("group", name="Hvordan må citatet bruges?")
     expect(consent).to_be_hidden()
     page.get_by_label("Vil I give os et citat").fill("Giv tid! Folk skal være med.")
@@ -73,6 +92,7 @@ def test_a_library_with_borgerservice_fills_in_and_submits_everything(live_serve
     next_page(page)
 
     expect(page.get_by_role("heading", name="Gennemse jeres svar")).to_be_visible()
+    expect_counter(page, "Side 9 af 9")
     expect(page.get_by_text("Biblioteksfolk i infodisken")).to_be_visible()
     expect(page.get_by_text("1.250.000")).to_be_visible()
     page.get_by_role("button", name="Indsend svarene").click()
@@ -111,19 +131,27 @@ def test_a_library_that_has_not_started_skips_the_model_sections(live_server, ne
     page = new_page()
     page.goto(live_server.url + invitation.get_absolute_url())
     page.get_by_role("link", name="Start spørgeskemaet").click()
+    expect_counter(page, f"Side 1 {UNSETTLED}")
     fill_library_page(page)
     next_page(page)
+    expect_counter(page, f"Side 2 {UNSETTLED}")
     page.get_by_label("Nej, arbejdet er ikke påbegyndt endnu").check()
     expect(page.get_by_label("Hvilket år begyndte samarbejdet?")).to_be_hidden()
     next_page(page)
 
     expect(page.get_by_role("heading", name="Planer")).to_be_visible()
-    expect(page.get_by_text("Trin 3 af 4")).to_be_visible()
+    expect_counter(page, "Side 3 af 4")
+    # Back once the way is known: the earlier pages count it too, the total never jumps back.
+    page.get_by_role("button", name="Tilbage").click()
+    expect_counter(page, "Side 2 af 4")
+    next_page(page)
+    expect_counter(page, "Side 3 af 4")
     page.get_by_label("Ja, senere").check()
     page.get_by_role("group", name="Hvad holder jer tilbage?").get_by_label("Økonomi").check()
     next_page(page)
 
     expect(page.get_by_role("heading", name="Gennemse jeres svar")).to_be_visible()
+    expect_counter(page, "Side 4 af 4")
     expect(page.get_by_text("Samarbejdsmodel")).to_have_count(0)
     page.get_by_role("button", name="Indsend svarene").click()
     expect(page.get_by_role("heading", name="Tak for jeres svar!")).to_be_visible()

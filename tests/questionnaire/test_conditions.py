@@ -1,11 +1,10 @@
 import pytest
 
 from questionnaire.conditions import (
-    Path,
     chosen_labels,
     condition_met,
     neighbour_section,
-    questionnaire_path,
+    possible_lengths,
     visible_answers,
     visible_sections,
 )
@@ -55,11 +54,14 @@ def test_a_hidden_answer_never_makes_another_question_appear(sections):
     assert shown == {"status": "not_started", "plans": "later"}
 
 
-def test_progress_counts_the_longest_way_until_status_settles_it(sections):
-    # Before status is answered: up to 8 sections (the active path), never the 9 of both paths.
-    assert questionnaire_path(sections, {}) == Path(8, settled=False)
-    assert questionnaire_path(sections, {"status": "not_started"}) == Path(3, settled=True)
-    assert questionnaire_path(sections, {"status": "active"}) == Path(8, settled=True)
+def test_possible_lengths_name_both_ways_until_status_settles_it(sections):
+    # Before status is answered: 3 sections (not started) or 8 (active), never the 9 of both paths.
+    assert possible_lengths(sections, {}) == (3, 8)
+    assert possible_lengths(sections, {"respondent_name": "Hanne"}) == (3, 8)
+    assert possible_lengths(sections, {"status": "not_started"}) == (3,)
+    assert possible_lengths(sections, {"status": "active"}) == (8,)
+    # Answers that decide nothing about the sections leave the count as it is.
+    assert possible_lengths(sections, {"status": "active", "models": ["other"]}) == (8,)
 
 
 def test_chosen_labels_stand_each_in_danish_quotes(sections):

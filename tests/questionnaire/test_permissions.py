@@ -63,6 +63,7 @@ def manage_urls(round_, response):
         admin_url("round_anonymise", round_.pk),
         admin_url("response_edit", response.pk, "library"),
         admin_url("response_reopen", response.pk),
+        admin_url("response_submit", response.pk),
     ]
 
 

@@ -233,17 +233,19 @@ def test_the_active_path_goes_through_every_model_section_to_review(client, invi
     assert stored_answers(invitation)["models"] == ["model_3", "other"]
 
 
-def test_the_step_counter_says_up_to_until_the_path_is_settled_then_counts_it(client, invitation):
-    def counter(code):
-        return re.search(r'id="progress-label">([^<]+)<', text(client.get(section_url(invitation, code)))).group(1)
+def test_the_page_counter_names_both_totals_until_the_path_is_settled_then_counts_it(client, invitation):
+    def counter(url):
+        return re.search(r'id="progress-label">([^<]+)<', text(client.get(url))).group(1)
 
-    assert counter("library") == "Trin 1 af op til 9"  # eight sections on the longest way, and the review
+    assert counter(section_url(invitation, "library")) == "Side 1 af 4 eller 9, afhængigt af jeres svar"
     post(client, invitation, "library", LIBRARY_PAGE)
-    assert counter("status") == "Trin 2 af op til 9"
+    assert counter(section_url(invitation, "status")) == "Side 2 af 4 eller 9, afhængigt af jeres svar"
     post(client, invitation, "status", {"status": "active", "started_year": "2005"})
-    assert counter("models") == "Trin 3 af 9"
+    assert counter(section_url(invitation, "models")) == "Side 3 af 9"
+    assert counter(section_url(invitation, "library")) == "Side 1 af 9"
     post(client, invitation, "status", {"status": "not_started"})
-    assert counter("plans") == "Trin 3 af 4"
+    assert counter(section_url(invitation, "plans")) == "Side 3 af 4"
+    assert counter(reverse("questionnaire:review", args=[invitation.token])) == "Side 4 af 4"
 
 
 def test_the_not_started_path_skips_the_model_sections_and_asks_plans(client, invitation):

@@ -373,7 +373,7 @@ def test_a_response_reopened_during_the_export_leaves_every_row_whole(monkeypatc
 
     # Staff reopen the first response after the export has begun, just before its answers are read.
     reopened = []
-    rows = excel.response_rows
+    rows = excel.answers.response_rows
 
     def reopen_then_rows(*args):
         reopened.append(True)
@@ -382,7 +382,7 @@ def test_a_response_reopened_during_the_export_leaves_every_row_whole(monkeypatc
         thread.join()
         yield from rows(*args)
 
-    monkeypatch.setattr(excel, "response_rows", reopen_then_rows)
+    monkeypatch.setattr(excel.answers, "response_rows", reopen_then_rows)
     book = workbook(round_, codes=True)
 
     assert reopened

@@ -1,4 +1,4 @@
-"""The report (results.report, report_pdf, report_pptx): the hand-made round's figures, read back from the files.
+"""The report (results.report, its PDF and its PowerPoint): the hand-made round's figures, read back from the files.
 
 The PDF is read with pypdf, the deck with python-pptx. Besides the `survey` round of
 conftest.py, `interviews` adds two interviews and a case story:

@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from questionnaire.management.lookup import round_or_error
 from questionnaire.models import LibraryKind, Region
 from results.excel import workbook_write
-from results.tallies import Filters
+from results.filters import Filters
 
 
 class Command(BaseCommand):
@@ -21,7 +21,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         round_ = round_or_error(options["slug"])
-        filters = Filters(region=options["region"], kind=options["kind"])
+        filters = Filters.from_cleaned_data(options)
         try:
             # Open the file first, so that a wrong path fails before the work is done.
             with open(options["output"], "wb") as handle:

@@ -4,8 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from questionnaire.management.lookup import round_or_error
 from questionnaire.models import LibraryKind, Region
+from results.filters import Filters
 from results.report import FORMATS, report_write
-from results.tallies import Filters
 
 
 class Command(BaseCommand):
@@ -19,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         round_ = round_or_error(options["slug"])
-        filters = Filters(region=options["region"], kind=options["kind"])
+        filters = Filters.from_cleaned_data(options)
         output = options["output"]
         format = Path(output).suffix.lower().lstrip(".")
         if format not in FORMATS:

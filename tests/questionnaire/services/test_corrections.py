@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from questionnaire.models import ResponseChange, ResponseChangeKind, ResponseStatus, Section
 from questionnaire.services.answers import response_answers
-from questionnaire.services.corrections import response_reopen, staff_section_save
+from questionnaire.services.corrections import response_reopen, response_submit_by_staff, staff_section_save
 from questionnaire.services.personal_data import round_anonymise
 from questionnaire.services.responses import section_save
 from tests.conftest import ACTIVE_ANSWERS, NOT_STARTED_ANSWERS, admin_url, answer_all, make_invitation
@@ -160,18 +160,53 @@ def test_reopen_service_refuses_a_draft_and_a_missing_reason(manager):
         response_reopen(response=response, user=manager, reason="  ")
 
 
-def test_staff_submit_on_the_library_s_behalf(manager_client, manager):
-    incomplete = answer_all(make_invitation(), {"respondent_name": "Bo"}, submit=False)
-    manager_client.post(admin_url("response_submit", incomplete.pk))
-    incomplete.refresh_from_db()
-    assert not incomplete.is_submitted
-
+def test_staff_submit_on_the_library_s_behalf_after_confirming_with_a_reason(manager_client, manager):
     response = answer_all(make_invitation(), NOT_STARTED_ANSWERS, submit=False)
-    manager_client.post(admin_url("response_submit", response.pk))
+    url = admin_url("response_submit", response.pk)
+    detail = manager_client.get(admin_url("response_change", response.pk)).content.decode()
+    assert f'href="{url}"' in detail  # the button leads to the confirmation, it submits nothing itself
 
+    page = manager_client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Indsendelse sætter besvarelsen fra" in html and 'name="staff-reason"' in html
+    assert 'value="Indsend på bibliotekets vegne"' in html
+
+    refused = manager_client.post(url, {"staff-reason": "  "})
+    assert refused.status_code == 200
+    assert "Dette felt er påkrævet." in refused.content.decode()
+    response.refresh_from_db()
+    assert not response.is_submitted and not response.changes.exists()
+
+    done = manager_client.post(url, {"staff-reason": "Telefoninterview 3. maj"})
+    assert done.url == admin_url("response_change", response.pk)
     response.refresh_from_db()
     assert response.is_submitted
-    assert response.changes.get().kind == ResponseChangeKind.SUBMITTED
+    submitted = response.changes.get()
+    assert (submitted.kind, submitted.reason, submitted.changed_by) == (
+        ResponseChangeKind.SUBMITTED,
+        "Telefoninterview 3. maj",
+        manager,
+    )
+    history = manager_client.get(admin_url("response_change", response.pk)).content.decode()
+    history = history[history.index('id="changes"') :]
+    assert "indsendt på bibliotekets vegne" in history and "Telefoninterview 3. maj" in history
+    # Submitted now: the confirmation has nothing left to confirm.
+    assert "Besvarelsen er allerede indsendt." in manager_client.get(url).content.decode()
+
+
+def test_staff_submit_refuses_an_incomplete_response_and_a_missing_reason(manager_client, manager):
+    incomplete = answer_all(make_invitation(), {"respondent_name": "Bo"}, submit=False)
+    page = manager_client.post(admin_url("response_submit", incomplete.pk), {"staff-reason": "Telefoninterview"})
+    assert "Ikke indsendt" in manager_client.get(page.url).content.decode()
+    incomplete.refresh_from_db()
+    assert not incomplete.is_submitted and not incomplete.changes.exists()
+
+    response = answer_all(make_invitation(), NOT_STARTED_ANSWERS, submit=False)
+    with pytest.raises(ValidationError):
+        response_submit_by_staff(response=response, user=manager, reason=" ")
+    response.refresh_from_db()
+    assert not response.is_submitted
 
 
 def test_responses_of_an_anonymised_round_can_no_longer_change(manager_client, manager):

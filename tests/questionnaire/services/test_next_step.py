@@ -87,3 +87,15 @@ def test_an_empty_register_comes_first():
 def test_every_step_names_a_page(days):
     result = step(a_round(opens_at=NOW - timedelta(days=days + 1)), invited=2, sent=1)
     assert result.url.startswith("/admin/")
+
+
+def test_a_closed_round_is_published_on_its_day():
+    closed = a_round(opens_at=NOW - timedelta(days=60), closes_at=NOW - timedelta(days=1))
+    assert "offentliggørelsesdag" in step(closed, invited=10, submitted=3).note
+    closed.results_published_on = timezone.localdate(NOW) + timedelta(days=5)
+    waiting = step(closed, invited=10, submitted=3)
+    assert waiting.key == "results" and "offentliggøres" in waiting.note
+    closed.results_published_on = timezone.localdate(NOW)
+    published = step(closed, invited=10, submitted=3)
+    assert (published.key, published.label) == ("published", "Se de offentliggjorte resultater")
+    assert published.url == reverse("public:results", args=["runde-2009"])

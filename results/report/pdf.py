@@ -1,8 +1,8 @@
 """The report as a PDF for print and mail: WeasyPrint from the print template, every drawing a vector.
 
 A4, page numbers and the source in every page's margin; bar charts are SVG drawn here (each
-bar exactly as long as the percentage written beside it), the map is results.map's own SVG.
-The content comes from results.report; this module only lays it out. WeasyPrint needs Pango
+bar exactly as long as the percentage written beside it), the map is results.denmark's own SVG.
+The content comes from results.report.content; this module only lays it out. WeasyPrint needs Pango
 (Debian: libpango-1.0-0, libpangoft2-1.0-0), which `make test` installs when missing.
 """
 
@@ -20,9 +20,9 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from . import denmark
-from .report import Chart, Report
-from .templatetags.results_format import whole_percent
+from .. import denmark
+from ..templatetags.results_format import whole_percent
+from .content import Chart, Report
 
 logger = logging.getLogger(__name__)
 

@@ -1,53 +1,55 @@
-"""The report of a round: the seed ("Biblioteker og Borgerservice") made from the data.
+"""The report of a round built from the data: results.report.content filled in from the round.
 
-This module decides what the report says; results.report_pdf and results.report_pptx only
-lay it out, so the PDF and the PowerPoint always hold the same figures, and those are the
-figures of the results page and the workbook: everything comes from results.tallies
-(`round_results`), results.breakdowns (services by model), results.quotes (questionnaire
-and interview quotes under one consent rule) and the round's case stories.
-
-The content is plain dataclasses with every figure already written as Danish text
-(`45 %`, `250.000 kr.`), in the seed's order: title page, about the survey, the headline
-split, an overview of the models with the map, a page per model (with its cases), the
-economy, dilemmas and challenges with their quotes, the libraries that have not started,
-and advice to other libraries. Every page names the source (`SOURCE`); a group of fewer
-than `SMALL_GROUP_MIN` libraries says so beside its figures; contact details never appear (quotes are
-credited only as their consent allows, and nothing else names a person).
+The content is the seed's, in its order: title page, about the survey, the headline split, an
+overview of the models with the map, a page per model (with its cases), the economy, dilemmas and
+challenges with their quotes, the libraries that have not started, and advice to other libraries.
+Everything comes from results.tallies (`round_results`), results.breakdowns (services by model),
+results.quotes (questionnaire and interview quotes under one consent rule) and the round's case
+stories, so the report holds the figures of the results page and the workbook. Every page names
+the source (`SOURCE`); contact details never appear (quotes are credited only as their consent
+allows, and nothing else names a person).
 
 The number of queries is fixed whatever the number of responses, and lists of libraries
 and written answers are cut at a few dozen, so time and memory stay flat in N.
-`report_write` is the one entry point for the views, the command and background jobs.
 """
 
-from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.conf import settings
 from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from questionnaire import downloads
 from questionnaire.codes import ADVICE, BARRIERS, MODELS, PLANS, PLANS_COMMENT, SERVICES
 from questionnaire.models import CaseStory, Interview, Round
 
-from . import denmark
-from .breakdowns import cross_table
-from .quotes import INTERVIEW, PublishedQuote, RoundQuotes, interview_count, interviews_q, round_quotes
-from .snapshots import snapshot
-from .tallies import (
-    SOURCE,
-    Filters,
-    QuestionTally,
-    Results,
-    counted_answers,
-    round_questions,
-    round_results,
-    submitted_responses,
+from .. import denmark
+from ..breakdowns import cross_table
+from ..filters import Filters
+from ..quotes import INTERVIEW, RoundQuotes, interview_count, interviews_q, round_quotes
+from ..snapshots import snapshot
+from ..tallies import QuestionTally, Results, counted_answers, round_questions, round_results, submitted_responses
+from ..templatetags.results_format import kroner, percent
+from .content import (
+    ACTIVE_COLOUR,
+    BAR_COLOUR,
+    NOT_STARTED_COLOUR,
+    Bar,
+    Case,
+    Chart,
+    Economy,
+    Figure,
+    ModelKey,
+    ModelPage,
+    NotStarted,
+    Report,
+    TextAnswer,
+    Theme,
+    few_note,
+    kroner_words,
+    model_heading,
 )
-from .templatetags.results_format import kroner, percent, round_half_up
 
 # How many libraries a model's page names, written answers a page quotes, services a model lists.
 LIBRARY_LIMIT = 40
@@ -55,179 +57,6 @@ TEXT_LIMIT = 8
 SERVICE_LIMIT = 8
 # Quotes a theme prints: those staff chose from the interviews first, then named ones, then anonymous.
 QUOTE_LIMIT = 6
-
-ACTIVE_COLOUR, NOT_STARTED_COLOUR, BAR_COLOUR = "#0072B2", denmark.NOT_STARTED_COLOUR, "#1F4E79"
-PDF, PPTX = "pdf", "pptx"
-FORMATS = (PDF, PPTX)
-CONTENT_TYPES = {PDF: downloads.PDF, PPTX: downloads.PPTX}
-
-
-# --- Danish figures -----------------------------------------------------------------------
-
-
-def kroner_words(amount) -> str:
-    """Return an amount as the seed writes a range: "20.000 kr.", "30 millioner kr.", "1,5 millioner kr."."""
-    if amount is None:
-        return percent(None)
-    if amount < 1_000_000:
-        return kroner(amount)
-    millions = round_half_up(amount / 1_000_000, 1)
-    text = number_format(millions, 0 if millions == int(millions) else 1)
-    return ngettext("DKK %(amount)s million", "DKK %(amount)s million", 1 if millions == 1 else 2) % {"amount": text}
-
-
-def few_note(count: int) -> str:
-    """Return the warning that goes beside figures resting on fewer than SMALL_GROUP_MIN libraries ("" otherwise)."""
-    if count == 0:
-        return _("No library answered.")
-    if count < settings.SMALL_GROUP_MIN:
-        return ngettext(
-            "Only %(count)s library: read the shares with care.",
-            "Only %(count)s libraries: read the shares with care.",
-            count,
-        ) % {"count": count}
-    return ""
-
-
-# --- The content --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Figure:
-    label: str
-    value: str
-
-
-@dataclass(frozen=True)
-class Bar:
-    label: str
-    count: int
-    share: float | None
-    colour: str = BAR_COLOUR
-
-    @property
-    def percent(self) -> str:
-        return percent(self.share)
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A bar chart: one bar per answer, shares of *base* libraries (each bar's length is its share)."""
-
-    title: str
-    bars: tuple[Bar, ...]
-    base: int
-    note: str = ""  # few_note(base)
-
-    @property
-    def base_text(self) -> str:
-        return ngettext(
-            "Share of the %(count)s library that answered",
-            "Share of the %(count)s libraries that answered",
-            self.base,
-        ) % {"count": number_format(self.base, 0, force_grouping=True)}
-
-
-@dataclass(frozen=True)
-class TextAnswer:
-    text: str
-    library: str
-
-
-@dataclass(frozen=True)
-class Case:
-    title: str
-    municipality: str
-    model_heading: str
-    points: tuple[str, ...]
-
-    @property
-    def heading(self) -> str:
-        if self.municipality:
-            return _("Case from %(place)s: %(title)s") % {"place": self.municipality, "title": self.title}
-        return _("Case: %(title)s") % {"title": self.title}
-
-
-@dataclass(frozen=True)
-class ModelPage:
-    """One cooperation model: what it is, how many use it, who, and what they offer."""
-
-    code: str
-    heading: str  # "Model 3"
-    description: str  # "Udvalgte opgaver lægges over i bibliotekerne og udføres af biblioteksfolk"
-    colour: str
-    count: int
-    figures: tuple[Figure, ...]
-    libraries: tuple[str, ...]
-    more_libraries: int  # libraries using it beyond those named
-    services: Chart | None
-    example_library: str
-    example_services: tuple[str, ...]
-    cases: tuple[Case, ...]
-    note: str
-
-    @property
-    def libraries_more_text(self) -> str:
-        if not self.more_libraries:
-            return ""
-        return ngettext("and %(count)s other library", "and %(count)s other libraries", self.more_libraries) % {
-            "count": number_format(self.more_libraries, 0, force_grouping=True)
-        }
-
-
-@dataclass(frozen=True)
-class ModelKey:
-    heading: str
-    description: str
-    colour: str
-    count: int
-
-
-@dataclass(frozen=True)
-class Economy:
-    range_text: str  # "Fra 20.000 kr. til 30 millioner kr."
-    figures: tuple[Figure, ...]
-    answered: int
-    note: str
-    development_funds: Chart | None
-    funds_used_for: Chart | None
-
-
-@dataclass(frozen=True)
-class NotStarted:
-    count: int
-    share: str
-    plans: Chart | None
-    barriers: Chart | None
-    comments: tuple[TextAnswer, ...]
-    note: str
-
-
-@dataclass(frozen=True)
-class Theme:
-    """A challenge (or a free theme) with the quotes the report prints under it."""
-
-    key: str
-    label: str
-    count: int | None
-    quotes: tuple[PublishedQuote, ...]
-    more: int  # quotes under the theme that the report leaves to the workbook
-
-    @property
-    def count_text(self) -> str:
-        if self.count is None:
-            return ""
-        return ngettext("%(counter)s library", "%(counter)s libraries", self.count) % {"counter": self.count}
-
-    @property
-    def more_text(self) -> str:
-        if not self.more:
-            return ""
-        return ngettext(
-            "%(count)s more quote in the workbook",
-            "%(count)s more quotes in the workbook",
-            self.more,
-        ) % {"count": number_format(self.more, 0, force_grouping=True)}
 
 
 def _themes(quotes: RoundQuotes) -> tuple[Theme, ...]:
@@ -238,53 +67,12 @@ def _themes(quotes: RoundQuotes) -> tuple[Theme, ...]:
     return tuple(themes)
 
 
-@dataclass(frozen=True)
-class Report:
-    round: Round
-    filters: Filters
-    results: Results  # for the map
-    title: str
-    subtitle: str
-    round_title: str
-    scope: str  # the filters, or "" for all libraries
-    behind: str
-    reuse: str
-    made: str
-    about: tuple[Figure, ...]
-    method: tuple[str, ...]
-    background: str
-    headline: Chart
-    headline_text: tuple[str, ...]
-    model_keys: tuple[ModelKey, ...]
-    models: tuple[ModelPage, ...]
-    economy: Economy
-    challenges: Chart | None
-    themes: tuple[Theme, ...]  # with quotes, most often met first
-    not_started: NotStarted
-    advice: tuple[TextAnswer, ...]
-    advice_total: int
-    source: str = field(default=SOURCE)
-
-    @property
-    def has_map(self) -> bool:
-        return bool(self.results.municipalities)
-
-
 def _chart(tally: QuestionTally | None, *, title: str = "", ranked: bool = True, colour=BAR_COLOUR) -> Chart | None:
     if tally is None:
         return None
     choices = tally.ranked if ranked else tally.choices
     bars = tuple(Bar(choice.label, choice.count, choice.share, colour) for choice in choices)
     return Chart(title or tally.label, bars, tally.answered, few_note(tally.answered))
-
-
-def model_heading(label: str) -> tuple[str, str]:
-    """Split "Model 3: Udvalgte opgaver …" into ("Model 3", "Udvalgte opgaver …"); others are their own heading."""
-    heading, colon, description = label.partition(": ")
-    if colon and heading.split()[-1].isdigit():
-        return heading, description
-    text, _paren, rest = label.partition(" (")
-    return text, (f"({rest}" if rest else "")
 
 
 def _texts(round, filters, code: str, limit: int) -> tuple[tuple[TextAnswer, ...], int]:
@@ -481,13 +269,6 @@ def report_build(*, round: Round, filters: Filters) -> Report:
         _("%(share)s of the responses have borgerservice activities") % {"share": percent(headline.share_active)},
         _("%(share)s of the responses have not started the work yet") % {"share": percent(headline.share_not_started)},
     )
-    scope = ""
-    if filters.params:
-        scope = ", ".join(
-            str(label)
-            for label, value in ((filters.region_label, filters.region), (filters.kind_label, filters.kind))
-            if value
-        )
     return Report(
         round=round,
         filters=filters,
@@ -495,7 +276,7 @@ def report_build(*, round: Round, filters: Filters) -> Report:
         title=_("Libraries and Borgerservice"),
         subtitle=_("Experiences and trends in the cooperation"),
         round_title=round.title,
-        scope=scope,
+        scope=filters.description,
         behind=_("Behind the survey are the consultancy Knudsen Syd and Danmarks Biblioteksforening."),
         reuse=_("The results of the survey may be reproduced when the two above are named as sources."),
         made=_("Figures as of %(date)s")
@@ -521,31 +302,3 @@ def report_build(*, round: Round, filters: Filters) -> Report:
         advice=advice,
         advice_total=advice_total,
     )
-
-
-# --- Writing ------------------------------------------------------------------------------
-
-
-def report_filename(round: Round, filters: Filters, format: str) -> str:
-    """Return the download name, e.g. ``borgerservice-bs2009-hovedstaden-rapport.pdf``."""
-    parts = ["borgerservice", round.slug, filters.region, filters.kind, "rapport"]
-    return "-".join(part for part in parts if part) + f".{format}"
-
-
-def report_write(*, round: Round, filters: Filters, handle, format: str) -> None:
-    """Write *round*'s report under *filters* to *handle* (a path or a binary file) as ``"pdf"`` or ``"pptx"``.
-
-    The one entry point: the download views, ``manage.py report`` and background jobs call it.
-    Raise ValueError for another format.
-    """
-    if format not in FORMATS:
-        raise ValueError(f"Unknown report format {format!r}")
-    report = report_build(round=round, filters=filters)
-    if format == PDF:
-        from .report_pdf import pdf_write
-
-        pdf_write(report, handle)
-    else:
-        from .report_pptx import pptx_write
-
-        pptx_write(report, handle)
