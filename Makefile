@@ -64,6 +64,7 @@ bench: setup
 	export DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)}; \
 	$(PY) bench/bench_pages.py --quick && \
 	$(PY) bench/deadline_day.py --libraries 100 --users 20 && \
+	$(PY) bench/release_day.py --quick && \
 	$(PY) bench/db_restart.py
 
 lint: setup

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from questionnaire.models import LibraryKind, Region
+from questionnaire.codes import PRIMARY_MODEL
+from questionnaire.models import Answer, LibraryKind, Region
 
 # Every results file's name starts so: "borgerservice-bs2009-…".
 FILE_PREFIX = "borgerservice"
@@ -22,6 +23,10 @@ class Filters:
 
     region: str = ""
     kind: str = ""
+    # The libraries whose primary model is this one (a library's own results set its answers beside
+    # theirs). An answer, not a fact of the register: it narrows the responses counted, not the
+    # invited libraries, and is never a filter of the page or the files.
+    primary_model: str = ""
 
     def __post_init__(self):
         if self.region and self.region not in Region.values:
@@ -63,6 +68,13 @@ class Filters:
         if self.kind:
             condition &= Q(**{f"{prefix}kind": self.kind})
         return condition
+
+    def response_q(self, prefix: str = "") -> Q:
+        """Return the condition on the response reached through *prefix* (e.g. ``"response__"``)."""
+        if not self.primary_model:
+            return Q()
+        chosen = Answer.objects.filter(question__code=PRIMARY_MODEL, choice__code=self.primary_model)
+        return Q(**{f"{prefix}pk__in": chosen.values("response_id")})
 
     @property
     def params(self) -> dict:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from questionnaire.codes import PRIMARY_MODEL
 from questionnaire.downloads import PDF
 from questionnaire.models import NUMBER_KINDS, Invitation, QuestionKind
 from questionnaire.services.answers import response_answers
@@ -31,6 +32,7 @@ from questionnaire.views import unknown_link
 
 from .filters import NO_FILTERS, Filters
 from .public import small_group_note
+from .report import model_heading
 from .snapshots import snapshot
 from .tallies import (
     PERSONAL_QUESTIONS,
@@ -142,23 +144,34 @@ def _numbers(round_, questions, answers) -> tuple[OwnNumber, ...]:
 
 
 def own_results(invitation: Invitation, questions, answers: dict) -> OwnResults:
-    """Return the library's answers beside the country's and its region's, in a fixed number of queries."""
+    """Return the library's answers beside the country's, its region's and its model's, in a fixed number of queries."""
     round_ = invitation.round
     region = invitation.library.municipality.region
+    model = answers.get(PRIMARY_MODEL)
     with snapshot():
         country = round_results(round_, NO_FILTERS, with_map=False, questions=questions)
         regional = round_results(round_, Filters(region=region), with_map=False, questions=questions)
+        # The libraries that named the same primary model: the comparison that means most to this one.
+        same = (
+            round_results(round_, Filters(primary_model=model), with_map=False, questions=questions) if model else None
+        )
         numbers = _numbers(round_, questions, answers)
-    groups = (
+    groups = [
         _group(_("the whole country"), _("Whole country"), country.headline.responses),
         _group(str(regional.filters.region_label), _("Your region"), regional.headline.responses),
-    )
+    ]
+    tallies = [country, regional]
+    if same is not None:
+        label = next((c.label for c in country.question(PRIMARY_MODEL).choices if c.code == model), model)
+        groups.append(_group(model_heading(label)[0], _("Your model"), same.headline.responses))
+        tallies.append(same)
+    groups = tuple(groups)
     choices = []
     for tally in country.questions:
         value = answers.get(tally.code)
         if tally.code in PERSONAL_QUESTIONS or value in (None, "", []):
             continue
-        choices.append(_choices([tally, regional.question(tally.code)], groups, value))
+        choices.append(_choices([results.question(tally.code) for results in tallies], groups, value))
     return OwnResults(groups, tuple(choices), numbers)
 
 

@@ -14,17 +14,22 @@ file of the state before it, or a page that asks them to come back in a minute.
 import hashlib
 
 from django.conf import settings
-from django.db.models import Count, Max
+from django.contrib import messages
+from django.contrib.postgres.aggregates import StringAgg
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import CharField, Count, Max, Value
+from django.db.models.functions import MD5, Cast, Concat
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from jobs.models import Job, JobStatus
 from jobs.services import job_file_exists, job_queue
 from questionnaire.downloads import PDF
-from questionnaire.models import CaseStory, Interview, InterviewQuote, ResponseChange, Round
+from questionnaire.models import CaseStory, Interview, InterviewQuote, Invitation, ResponseChange, Round
 
 from . import denmark
 from .comparison import PUBLISHED_2009
@@ -35,6 +40,9 @@ from .snapshots import snapshot
 from .tallies import is_small_group, round_results, submitted_responses
 
 REPORT_KIND = "report-pdf"
+# A rendered page is kept for this long at most; its key holds the state of the data, so a change
+# shows at once, and an older state's page is never served.
+PAGE_CACHE_SECONDS = 600
 
 
 def published_round(request: HttpRequest, slug: str) -> Round | HttpResponse:
@@ -65,6 +73,26 @@ def report_state(round_: Round) -> str:
     return hashlib.sha256(repr(facts).encode()).hexdigest()[:16]
 
 
+def page_state(round_: Round) -> str:
+    """Return a digest of everything the public page is made of: ``report_state`` and what the page adds.
+
+    The page also tells how many libraries were invited and counts each response under its library's
+    kind and municipality (and names it beside a named quote), so the round's invitations and their
+    libraries are in it too (one query; PostgreSQL makes their digest), and the round's own columns.
+    """
+    fields = ("pk", "is_test", "library_id", "library__municipality_id", "library__kind", "library__name")
+    invitations = Invitation.objects.filter(round=round_)
+    if connection.vendor == "postgresql":
+        parts = [Cast(field, CharField()) for field in fields]
+        text = Concat(*(part for cast in parts for part in (cast, Value("|"))), output_field=CharField())
+        digest = invitations.aggregate(digest=MD5(StringAgg(text, delimiter="\n", order_by="pk")))["digest"]
+    else:
+        digest = hashlib.sha256(repr(list(invitations.order_by("pk").values_list(*fields))).encode()).hexdigest()
+    columns = [getattr(round_, field.attname) for field in Round._meta.concrete_fields]
+    facts = [report_state(round_), digest, columns]
+    return hashlib.sha256(repr(facts).encode()).hexdigest()[:16]
+
+
 def _report_params(state: str) -> dict:
     # The download job's own parameters (results.downloads), and the state it was made of.
     return {**download_params(NO_FILTERS), "published": state}
@@ -75,13 +103,40 @@ def published_report_job(round_: Round) -> Job | None:
 
     Return None when no report has been made yet.
     """
-    state = report_state(round_)
-    made = Job.objects.filter(kind=REPORT_KIND, round=round_, status=JobStatus.DONE, params__has_key="published")
-    current = made.filter(params=_report_params(state)).latest_first().first()
-    if current is not None and job_file_exists(current):
+    # The newest reports, the one being made among them, in one query: while one is made (readers
+    # who wait ask again and again), nothing more is read, no lock taken and nothing written.
+    newest = list(
+        Job.objects.filter(kind=REPORT_KIND, round=round_, params__has_key="published")
+        .exclude(status=JobStatus.FAILED)
+        .latest_first()[:4]
+    )
+    made = [job for job in newest if job.status == JobStatus.DONE]
+    if any(not job.is_finished and not job.is_silent for job in newest):
+        return _newest_file(made)
+    params = _report_params(report_state(round_))
+    # The present state's job is looked for whether it waits, runs or is done, in one query: looking
+    # for a done one and then (in job_queue) for an unfinished one would miss a job that finished in
+    # between, and make the report twice.
+    jobs = Job.objects.filter(kind=REPORT_KIND, round=round_, params=params).exclude(status=JobStatus.FAILED)
+    current = next((job for job in newest if job.params == params), None) or jobs.latest_first().first()
+    if current is not None and current.status == JobStatus.DONE and job_file_exists(current):
         return current
-    job_queue(kind=REPORT_KIND, round=round_, params=_report_params(state))
-    return next((job for job in made.latest_first()[:3] if job_file_exists(job)), None)
+    if current is None or current.status == JobStatus.DONE or current.is_silent:
+        # None yet, its file gone, or its worker gone quiet (job_queue then fails it and queues anew).
+        # Readers queue under the round's lock (job_queue takes it too) and look again holding it,
+        # so that two of them queue one job.
+        with transaction.atomic():
+            Round.objects.select_for_update().filter(pk=round_.pk).first()
+            current = jobs.latest_first().first()
+            if current is not None and current.status == JobStatus.DONE and job_file_exists(current):
+                return current
+            if current is None or current.status == JobStatus.DONE or current.is_silent:
+                job_queue(kind=REPORT_KIND, round=round_, params=params)
+    return _newest_file(made)
+
+
+def _newest_file(made: list[Job]) -> Job | None:
+    return next((job for job in made[:3] if job_file_exists(job)), None)
 
 
 def small_group_note(count: int, where: str) -> str:
@@ -109,6 +164,18 @@ def results_page(request: HttpRequest, slug: str) -> HttpResponse:
     round_ = published_round(request, slug)
     if isinstance(round_, HttpResponse):
         return round_
+    # Every reader without messages of their own gets the same page: made once per state of the data.
+    key = f"public-results:{round_.pk}:{page_state(round_)}:{get_language()}:{settings.SMALL_GROUP_MIN}"
+    shared = not len(messages.get_messages(request))
+    if shared and (page := cache.get(key)) is not None:
+        return HttpResponse(page)
+    response = _results_page(request, round_)
+    if shared:
+        cache.set(key, response.content, PAGE_CACHE_SECONDS)
+    return response
+
+
+def _results_page(request: HttpRequest, round_: Round) -> HttpResponse:
     with snapshot():
         results = round_results(round_, NO_FILTERS)
     colours = denmark.model_colours(results)

@@ -331,7 +331,7 @@ def submitted_responses(round: Round, filters: Filters = NO_FILTERS):
         Response.objects.submitted()
         .real()
         .filter(invitation__round=round)
-        .filter(filters.library_q("invitation__library__"))
+        .filter(filters.library_q("invitation__library__"), filters.response_q())
         .order_by()
     )
 
@@ -344,7 +344,7 @@ def counted_answers(round: Round, filters: Filters = NO_FILTERS):
             response__invitation__round=round,
             response__invitation__is_test=False,
         )
-        .filter(filters.library_q("response__invitation__library__"))
+        .filter(filters.library_q("response__invitation__library__"), filters.response_q("response__"))
         .order_by()
     )
 

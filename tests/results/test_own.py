@@ -111,3 +111,19 @@ def test_a_number_is_placed_in_a_band_only_among_enough_libraries(lower, higher,
     with translation.override("da"):
         answered = lower + higher + 1
         assert number_band("integer", lower=lower, higher=higher, answered=answered) == band
+
+
+@pytest.mark.django_db
+def test_a_library_sees_the_libraries_with_its_own_primary_model(client, settings):
+    settings.SMALL_GROUP_MIN = 4
+    round_ = published_round(published_on=timezone.localdate())
+    # A library in Midtjylland chose model 4 as its primary model, as did the other three there.
+    make_response(round_, answers(models=["model_1"], primary_model="model_4"), municipality="101")
+    invitation = round_.invitations.get(library__municipality__code=MIDTJYLLAND[0])
+    page = client.get(own_url(invitation)).content.decode()
+    assert "Jeres model" in page
+    # Which models the five libraries with model 4 use: model 4 by four of them (80 %), model 1 by one (20 %).
+    cells = own_row(page, "Hvilke samarbejdsmodeller bruger I? (flere svar mulige)", "Model 4").split("<td")[1:]
+    assert "80\xa0%" in cells[2]
+    cells = own_row(page, "Hvilke samarbejdsmodeller bruger I? (flere svar mulige)", "Model 1").split("<td")[1:]
+    assert "20\xa0%" in cells[2] and "0\xa0%" in cells[1]

@@ -10,8 +10,17 @@ from django.utils.formats import date_format
 from pypdf import PdfReader
 
 from jobs.models import Job
-from questionnaire.models import Round
-from tests.conftest import answers, make_response, make_round, page_queries, published_round, work_off
+from questionnaire.models import Municipality, Round
+from tests.conftest import (
+    MIDTJYLLAND,
+    answer_all,
+    answers,
+    make_response,
+    make_round,
+    page_queries,
+    published_round,
+    work_off,
+)
 
 
 def results_url(round_):
@@ -168,3 +177,49 @@ def test_the_libraries_are_told_once_when_the_results_are_published(client):
     assert f"http://testserver/s/{own.token}/resultater/" in message.body
     assert "http://testserver/resultater/bs2026/" in message.body
     assert client.get(f"/s/{own.token}/resultater/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_page_is_made_once_per_state_and_a_new_response_shows_at_once(client):
+    round_ = published_round(published_on=timezone.localdate())
+    waiting = make_response(
+        round_, answers(models=["model_1"], primary_model="model_1"), municipality="157", submit=False
+    )
+    made = page_queries(client, results_url(round_))
+    # The second reader gets the page made for the first: the figures are not counted again.
+    assert page_queries(client, results_url(round_)) < made
+    assert "9 af 10 inviterede biblioteker har svaret" in client.get(results_url(round_)).content.decode()
+
+    # The tenth library submits: the next reader sees it, not the page kept for the state before.
+    answer_all(waiting.invitation, answers(models=["model_1"], primary_model="model_1"))
+    page = client.get(results_url(round_)).content.decode()
+    assert "10 af 10 inviterede biblioteker har svaret" in page
+
+    # Staff move a library to another region: its figures move at once too.
+    moved = round_.invitations.get(library__municipality__code=MIDTJYLLAND[0]).library
+    moved.municipality = Municipality.objects.get(code="159")  # Hovedstaden
+    moved.save()
+    hovedstaden = region_column(client.get(results_url(round_)).content.decode(), "Hovedstaden")
+    assert hovedstaden != region_column(page, "Hovedstaden")
+
+
+@pytest.mark.django_db
+def test_a_report_that_is_finished_while_a_reader_asks_is_not_made_again(client, monkeypatch):
+    from jobs import services
+    from jobs.models import JobStatus
+    from results import public
+
+    round_ = published_round(published_on=timezone.localdate())
+    assert client.get(report_url(round_)).status_code == 503
+    job = Job.objects.get()
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, heartbeat_at=timezone.now())
+
+    def worker_finishes_first(**kwargs):
+        # The worker marks the job done just as the reader, having found no finished report, asks
+        # for one: the reader must not take the job for missing.
+        Job.objects.filter(pk=job.pk).update(status=JobStatus.DONE)
+        return services.job_queue(**kwargs)
+
+    monkeypatch.setattr(public, "job_queue", worker_finishes_first)
+    assert client.get(report_url(round_)).status_code == 503  # its file is not there yet: the page asks to wait
+    assert Job.objects.count() == 1
