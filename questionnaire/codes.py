@@ -25,3 +25,8 @@ CHOSEN_AMONG = {PRIMARY_MODEL: MODELS}
 
 # Used by the report (results.report) where a questionnaire has them; it leaves out what one lacks.
 PLANS, BARRIERS, PLANS_COMMENT, ADVICE = "plans", "barriers", "plans_comment", "advice"
+# The report's dilemma themes (results.report.themes) where a questionnaire asks them; a theme
+# whose question the round's questionnaire lacks has no page.
+SAME_DEPARTMENT, SAME_COMMITTEE, USER_SURVEY = "same_department", "same_committee", "user_survey"
+COLOCATION, POLITICAL_VISION, JOINT_TRAINING = "colocation", "political_vision", "joint_training"
+CASE_PROCESSING, SYNERGIES = "case_processing", "synergies"

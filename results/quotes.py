@@ -40,6 +40,7 @@ class PublishedQuote:
     region: str = ""  # "" for interview quotes that are not named
     themes: tuple[str, ...] = ()  # challenge codes
     other_themes: tuple[str, ...] = ()
+    key: str = ""  # "r<response id>" or "i<interview quote id>": where staff file it (results.models.ReportQuote)
 
     @property
     def who(self) -> str:
@@ -135,10 +136,13 @@ def _interview_quotes(round, filters: Filters) -> list[PublishedQuote]:
                     interview.region,
                     themes,
                     others,
+                    f"i{row.pk}",
                 )
             )
         else:
-            quotes.append(PublishedQuote(row.text.strip(), INTERVIEW, False, themes=themes, other_themes=others))
+            quotes.append(
+                PublishedQuote(row.text.strip(), INTERVIEW, False, themes=themes, other_themes=others, key=f"i{row.pk}")
+            )
     return quotes
 
 
@@ -154,6 +158,7 @@ def round_quotes(results: Results) -> RoundQuotes:
             quote.library,
             quote.region,
             quote.themes,
+            key=f"r{quote.response}",
         )
         for quote in results.quotes
     ]

@@ -276,6 +276,7 @@ class Quote:
     title: str = ""
     library: str = ""
     themes: tuple[str, ...] = ()
+    response: int = 0  # the response's id: where staff file the quote in the report (results.models)
 
     @property
     def region_label(self):
@@ -582,17 +583,17 @@ def _quotes(data: _Data) -> tuple[Quote, ...]:
     )
     library_fields = ("response__invitation__library__name", "response__invitation__library__municipality__region")
     quotes = []
-    for _response, (library, region), values in answers_by_response(answers, extra=library_fields):
+    for response, (library, region), values in answers_by_response(answers, extra=library_fields):
         text = values.get(QUOTE, "")
         if not text.strip():
             continue
         themes = tuple(values.get(CHALLENGES, ()))
         if may_name(values[QUOTE_CONSENT]):
             name, title = values.get(RESPONDENT_NAME, ""), values.get(RESPONDENT_TITLE, "")
-            quotes.append(Quote(text, region, True, name, title, library, themes))
+            quotes.append(Quote(text, region, True, name, title, library, themes, response))
         else:
             # Anonymous: the region is all that is told, never the person or the library.
-            quotes.append(Quote(text, region, False, themes=themes))
+            quotes.append(Quote(text, region, False, themes=themes, response=response))
     # By region, named first, then by text: never by library, which would hint at who wrote an anonymous one.
     regions = list(Region.values)
     return tuple(sorted(quotes, key=lambda quote: (regions.index(quote.region), not quote.named, quote.text)))

@@ -14,4 +14,5 @@ urlpatterns = [
     path("<slug:slug>/downloads/<int:pk>/again", download_views.download_again, name="download-again"),
     path("<slug:slug>/rapport.pdf", views.report_pdf, name="report-pdf"),
     path("<slug:slug>/rapport.pptx", views.report_pptx, name="report-pptx"),
+    path("<slug:slug>/rapport/", views.report_preview, name="report-preview"),
 ]

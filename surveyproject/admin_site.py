@@ -24,6 +24,7 @@ STEP_GROUPS = (
     ("mail", _("Mail to the libraries"), (("questionnaire", "invitation"),)),
     ("follow", _("Follow-up"), (("questionnaire", "response"), ("questionnaire", "responsechange"))),
     ("interviews", _("Interviews"), (("questionnaire", "interview"), ("questionnaire", "casestory"))),
+    ("report", _("The report"), (("results", "reporttext"),)),
 )
 SYSTEM = ("system", _("System"))
 

@@ -49,6 +49,7 @@ from questionnaire.models import (
     Section,
 )
 from results.excel import workbook_write
+from results.models import ReportFinding, ReportQuote, ReportText
 from results.report import report_write
 from results.report.pdf import STATIC_ORIGIN, static_files_only
 from results.tallies import NO_FILTERS, Filters
@@ -745,8 +746,17 @@ def test_staff_text_in_every_field_an_output_reads_stays_text_and_nothing_is_fet
         library = make_library(name=f"Bibliotek {number} {hostile}", municipality=municipality("101"))
         answer_all(
             make_invitation(round=round_, library=library),
-            {**ACTIVE_ANSWERS, "quote": f"Citat {hostile}", "quote_consent": "named"},
+            {**ACTIVE_ANSWERS, "quote": f"Citat {hostile}", "quote_consent": "named", "advice": f"Råd {hostile}"},
         )
+    # The report's own words (results.models): findings may hold only known placeholders, like mail texts.
+    report_text = ReportText.objects.create(round=round_, author=f"Forfatter {hostile}")
+    for section in ("about", "headline", "synergies", "advice"):
+        ReportFinding.objects.create(
+            report_text=report_text, section=section, heading=f"Fund {mail_text}", text=f"{{andel_aktive}} {mail_text}"
+        )
+    for response in Response.objects.filter(invitation__round=round_):
+        ReportQuote.objects.create(round=round_, response=response, answer="advice", theme="advice")
+        ReportQuote.objects.create(round=round_, response=response, answer="quote", theme="economy")
     interview = Interview.objects.create(
         round=round_, name=f"Navn {hostile}", title=f"Titel {hostile}", interviewer="DB", notes=hostile
     )
@@ -761,6 +771,8 @@ def test_staff_text_in_every_field_an_output_reads_stays_text_and_nothing_is_fet
     assert reader.attachments == {}
     pdf_text = "".join(page.extract_text() for page in reader.pages)
     assert "Runde </style><link/rel" in pdf_text.replace("\xa0", " ")  # the title is printed as typed, as text
+    for typed in ("Forfatter </style><link/rel", "Fund </style><link/rel", "Råd </style><link/rel"):
+        assert typed in pdf_text.replace("\xa0", " "), typed
 
     deck = io.BytesIO()
     report_write(round=round_, filters=NO_FILTERS, handle=deck, format="pptx")
@@ -779,6 +791,9 @@ def test_staff_text_in_every_field_an_output_reads_stays_text_and_nothing_is_fet
         admin_url("round_change", round_.pk),
         admin_url("round_overview", round_.pk),
         reverse("results:round", args=[round_.slug]),
+        reverse("results:report-preview", args=[round_.slug]),
+        reverse("admin:results_reporttext_change", args=[report_text.pk]),
+        reverse("admin:results_reporttext_quotes", args=[report_text.pk]),
     ]
     for page in pages:
         body = manager_client.get(page).content.decode()

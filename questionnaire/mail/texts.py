@@ -36,29 +36,33 @@ def _holes(text: str):
             yield match, match.group(1)
 
 
-def validate_placeholders(text: str) -> None:
-    """Raise ValidationError, in Danish, naming every hole in *text* that a mail cannot fill in."""
+def validate_placeholders(text: str, *, known=PLACEHOLDERS, name=NAME) -> None:
+    """Raise ValidationError, in Danish, naming every hole in *text* that a mail cannot fill in.
+
+    *known* and *name* (the shape of a placeholder) serve other texts with holes: the report's
+    findings (results.report.texts) have placeholders of their own, which may hold digits and ``_``.
+    """
     holes = [inside for _match, inside in _holes(text)]
     if None in holes:
         raise ValidationError(
             _("A brace is not closed. Write a placeholder as {bibliotek}, and a brace itself as {{ or }}."),
             code="unclosed_brace",
         )
-    shaped = [inside for inside in holes if not NAME.fullmatch(inside)]
+    shaped = [inside for inside in holes if not name.fullmatch(inside)]
     if shaped:
         raise ValidationError(
             _("%(holes)s cannot be used: a placeholder is only a word in braces, such as {bibliotek}."),
             code="placeholder_format",
             params={"holes": ", ".join(f"{{{inside}}}" for inside in dict.fromkeys(shaped))},
         )
-    unknown = [inside for inside in holes if inside not in PLACEHOLDERS]
+    unknown = [inside for inside in holes if inside not in known]
     if unknown:
         raise ValidationError(
             _("Unknown placeholder %(unknown)s. You can use: %(known)s."),
             code="unknown_placeholder",
             params={
-                "unknown": ", ".join(f"{{{name}}}" for name in dict.fromkeys(unknown)),
-                "known": ", ".join(f"{{{name}}}" for name in PLACEHOLDERS),
+                "unknown": ", ".join(f"{{{hole}}}" for hole in dict.fromkeys(unknown)),
+                "known": ", ".join(f"{{{placeholder}}}" for placeholder in known),
             },
         )
 
@@ -74,6 +78,14 @@ def fill_in(text: str, *, library, url: str, round) -> str:
         "kontakt": settings.SURVEY_CONTACT_EMAIL,
         "runde": round.title,
     }
+    return substitute(text, values)
+
+
+def substitute(text: str, values: dict[str, str]) -> str:
+    """Return *text* with its holes named in *values* filled in, ``{{``/``}}`` as braces; the rest as written.
+
+    This module's own substitution, never ``str.format``: a value is inserted as it is, once.
+    """
 
     def value(match):
         written = match.group(0)

@@ -27,7 +27,17 @@ from questionnaire.models import CaseStory, Interview, Round
 from .. import denmark
 from ..breakdowns import cross_table
 from ..filters import Filters
-from ..quotes import INTERVIEW, RoundQuotes, interview_count, interviews_q, round_quotes
+from ..models import ReportFinding, ReportQuote, ReportSection, ReportText
+from ..quotes import (
+    INTERVIEW,
+    OTHER,
+    QUESTIONNAIRE,
+    PublishedQuote,
+    RoundQuotes,
+    interview_count,
+    interviews_q,
+    round_quotes,
+)
 from ..snapshots import snapshot
 from ..tallies import QuestionTally, Results, counted_answers, round_questions, round_results, submitted_responses
 from ..templatetags.results_format import kroner, percent
@@ -40,6 +50,7 @@ from .content import (
     Chart,
     Economy,
     Figure,
+    Finding,
     ModelKey,
     ModelPage,
     NotStarted,
@@ -50,21 +61,158 @@ from .content import (
     kroner_words,
     model_heading,
 )
+from .texts import THEMES, figure_values, fill_in, measure_count
 
-# How many libraries a model's page names, written answers a page quotes, services a model lists.
+# How many libraries a model's page names, services a model lists.
 LIBRARY_LIMIT = 40
-TEXT_LIMIT = 8
 SERVICE_LIMIT = 8
 # Quotes a theme prints: those staff chose from the interviews first, then named ones, then anonymous.
 QUOTE_LIMIT = 6
 
 
-def _themes(quotes: RoundQuotes) -> tuple[Theme, ...]:
+# The theme staff choose for "other quotes" (whose key, OTHER, is "": what leaves a quote out).
+OTHER_THEME = "other"
+# A quote staff filed comes before the suggestions, in their order.
+UNFILED = 1_000_000
+
+
+def _staff_texts(round) -> tuple[str, dict[str, tuple[str, str]]]:
+    """Return the author line and {section: (heading, text)} staff wrote for *round* (two queries)."""
+    text = ReportText.objects.filter(round=round).first()
+    findings = ReportFinding.objects.filter(report_text__round=round).values_list("section", "heading", "text")
+    return (text.author.strip() if text else ""), {section: (heading, body) for section, heading, body in findings}
+
+
+def _findings(written: dict[str, tuple[str, str]], values: dict[str, str]) -> dict[str, Finding]:
+    """Return staff's findings with their placeholders filled in; an empty one is left out."""
+    findings = {}
+    for section, (heading, text) in written.items():
+        heading, text = fill_in(heading.strip(), values), fill_in(text.strip(), values)
+        if heading or text:
+            findings[section] = Finding(heading, text)
+    return findings
+
+
+def _filings(round) -> dict[str, tuple[str, int]]:
+    """Return {quote key: (theme, position)} of what staff filed in *round*'s report (one query).
+
+    The keys are PublishedQuote.key's ("r12", "i7") and, for advice and plan comments,
+    "advice:r12" and "plans_comment:r12".
+    """
+    filed = {}
+    rows = ReportQuote.objects.filter(round=round).values_list(
+        "response_id", "answer", "interview_quote_id", "theme", "position"
+    )
+    for response_id, answer, interview_quote_id, theme, position in rows:
+        if interview_quote_id:
+            filed[f"i{interview_quote_id}"] = (theme, position)
+        elif answer in (ADVICE, PLANS_COMMENT):
+            filed[f"{answer}:r{response_id}"] = (theme, position)
+        else:
+            filed[f"r{response_id}"] = (theme, position)
+    return filed
+
+
+def _chosen_texts(round, filters, filed) -> list[tuple[str, int, TextAnswer]]:
+    """Return [(theme, position, answer)] of the advice and plan comments staff chose for the report (one query)."""
+    chosen = {key: place for key, place in filed.items() if ":" in key and place[0]}
+    ids = {int(key.partition(":r")[2]) for key in chosen}
+    rows = (
+        counted_answers(round, filters)
+        .filter(question__code__in=(ADVICE, PLANS_COMMENT), response_id__in=sorted(ids) or [0])  # 0: no response
+        .exclude(text="")
+        .values_list("question__code", "response_id", "text", "response__invitation__library__name")
+    )
+    found = []
+    for code, response_id, text, library in rows:
+        theme, position = chosen[f"{code}:r{response_id}"]
+        if text.strip():
+            found.append((theme, position, TextAnswer(text.strip(), library)))
+    return sorted(found, key=lambda item: (item[1], item[2].library))
+
+
+def _theme_page(spec, results: Results) -> tuple[tuple[Figure, ...], Chart | None] | None:
+    """Return the figures and chart of a seed theme, or None when the round's questionnaire asks none of it."""
+    figures = []
+    for measure in spec.measures:
+        found = measure_count(results, measure)
+        if found is None:
+            continue
+        count, base = found
+        value = percent(count / base if base else None)
+        label = ngettext(
+            "%(label)s (%(count)s of %(base)s library)", "%(label)s (%(count)s of %(base)s libraries)", base
+        ) % {"label": measure.label, "count": count, "base": base}
+        figures.append(Figure(label, value))
+    if not figures:
+        return None
+    chart = _chart(results.question(spec.chart)) if spec.chart else None
+    return tuple(figures), chart
+
+
+def _themes(
+    quotes: RoundQuotes, results: Results, filed, findings, chosen
+) -> tuple[tuple[Theme, ...], dict[str, tuple[PublishedQuote, ...]]]:
+    """Return the report's themes with their quotes, and the quotes staff filed under another section.
+
+    A quote stands where staff filed it ("" leaves it out), or, before any filing, where
+    results.quotes suggests; the seed's themes first (those the questionnaire asked, or with quotes
+    staff filed there), then the challenges and free themes with quotes.
+    """
+    placed: dict[str, list[tuple[int, int, PublishedQuote]]] = {}
+    for order, (suggested, quote) in enumerate((theme.key, quote) for theme in quotes.themes for quote in theme.quotes):
+        theme, position = filed.get(quote.key, (suggested, None))
+        if quote.key in filed and not theme:
+            continue  # staff left it out
+        theme = OTHER if theme == OTHER_THEME else theme
+        rank = position if position is not None else UNFILED
+        placed.setdefault(theme, []).append((rank, order, quote))
+    for order, (theme, position, answer) in enumerate(chosen):
+        if theme not in (ReportSection.ADVICE, ReportSection.NOT_STARTED):
+            theme = OTHER if theme == OTHER_THEME else theme
+            quote = PublishedQuote(answer.text, QUESTIONNAIRE, True, place=answer.library)
+            placed.setdefault(theme, []).append((position, -len(chosen) + order, quote))
+
+    def pick(key) -> tuple[tuple[PublishedQuote, ...], int]:
+        items = sorted(
+            placed.pop(key, ()), key=lambda item: (item[0], item[2].source != INTERVIEW, not item[2].named, item[1])
+        )
+        staff = [quote for rank, _order, quote in items if rank != UNFILED]
+        suggested = [quote for rank, _order, quote in items if rank == UNFILED]
+        shown = suggested[: max(QUOTE_LIMIT - len(staff), 0)]
+        return tuple(staff + shown), len(suggested) - len(shown)
+
     themes = []
-    for theme in quotes.with_quotes:
-        chosen = sorted(theme.quotes, key=lambda quote: (quote.source != INTERVIEW, not quote.named))[:QUOTE_LIMIT]
-        themes.append(Theme(theme.key, theme.label, theme.count, tuple(chosen), len(theme.quotes) - len(chosen)))
-    return tuple(themes)
+    for spec in THEMES:
+        page = _theme_page(spec, results)
+        if page is None and spec.key not in placed:
+            continue  # not asked, and no quote filed there
+        chosen_quotes, more = pick(spec.key)
+        figures, chart = page or ((), None)
+        themes.append(
+            Theme(
+                spec.key,
+                str(ReportSection(spec.key).label),
+                None,
+                chosen_quotes,
+                more,
+                figures,
+                chart,
+                findings.get(spec.key),
+            )
+        )
+    for theme in quotes.themes:
+        if theme.key in placed:
+            chosen_quotes, more = pick(theme.key)
+            themes.append(Theme(theme.key, theme.label, theme.count, chosen_quotes, more))
+    challenges = {choice.code: choice for choice in (results.challenges.choices if results.challenges else ())}
+    for key in [key for key in placed if key in challenges]:
+        chosen_quotes, more = pick(key)
+        themes.append(Theme(key, challenges[key].label, challenges[key].count, chosen_quotes, more))
+    sections = {}
+    for key in [key for key in placed if key in ReportSection.values]:
+        sections[key] = pick(key)[0]
+    return tuple(themes), sections
 
 
 def _chart(tally: QuestionTally | None, *, title: str = "", ranked: bool = True, colour=BAR_COLOUR) -> Chart | None:
@@ -75,13 +223,9 @@ def _chart(tally: QuestionTally | None, *, title: str = "", ranked: bool = True,
     return Chart(title or tally.label, bars, tally.answered, few_note(tally.answered))
 
 
-def _texts(round, filters, code: str, limit: int) -> tuple[tuple[TextAnswer, ...], int]:
-    """Return the first *limit* written answers to *code* by library name, and how many there are (two queries)."""
-    answers = counted_answers(round, filters).filter(question__code=code).exclude(text="")
-    rows = answers.values_list("text", "response__invitation__library__name").order_by(
-        "response__invitation__library__name", "response_id"
-    )[:limit]
-    return tuple(TextAnswer(text.strip(), library) for text, library in rows if text.strip()), answers.count()
+def _text_count(round, filters, code: str) -> int:
+    """Return how many libraries wrote an answer to *code* (one query)."""
+    return counted_answers(round, filters).filter(question__code=code).exclude(text="").count()
 
 
 def _model_libraries(round, filters, models) -> dict[str, list[tuple[int, str]]]:
@@ -253,8 +397,15 @@ def report_build(*, round: Round, filters: Filters) -> Report:
         quotes = round_quotes(results)
         about, method, background = _about(round, filters, results)
         models, keys = _model_pages(round, filters, results, questions)
-        comments, _comment_count = _texts(round, filters, PLANS_COMMENT, TEXT_LIMIT)
-        advice, advice_total = _texts(round, filters, ADVICE, TEXT_LIMIT)
+        advice_total = _text_count(round, filters, ADVICE)
+        author, written = _staff_texts(round)
+        filed = _filings(round)
+        chosen = _chosen_texts(round, filters, filed)
+    findings = _findings(written, figure_values(results))
+    themes, section_quotes = _themes(quotes, results, filed, findings, chosen)
+    # Advice and plan comments are the libraries' own words to the survey: printed only where staff chose them.
+    advice = tuple(answer for theme, _position, answer in chosen if theme == ReportSection.ADVICE)
+    comments = tuple(answer for theme, _position, answer in chosen if theme == ReportSection.NOT_STARTED)
     headline = results.headline
     split = Chart(
         _("Libraries with borgerservice activities"),
@@ -290,7 +441,7 @@ def report_build(*, round: Round, filters: Filters) -> Report:
         models=models,
         economy=_economy(results),
         challenges=_chart(results.challenges, title=_("Challenges, most often met first")),
-        themes=_themes(quotes),
+        themes=themes,
         not_started=NotStarted(
             count=headline.not_started,
             share=percent(headline.share_not_started),
@@ -301,4 +452,7 @@ def report_build(*, round: Round, filters: Filters) -> Report:
         ),
         advice=advice,
         advice_total=advice_total,
+        author=author,
+        findings=findings,
+        section_quotes=section_quotes,
     )

@@ -167,14 +167,33 @@ class NotStarted:
 
 
 @dataclass(frozen=True)
+class Finding:
+    """What staff wrote at the top of a section (results.models.ReportFinding), its placeholders filled in."""
+
+    heading: str
+    text: str
+
+    @property
+    def paragraphs(self) -> tuple[str, ...]:
+        return tuple(part.strip() for part in self.text.split("\n\n") if part.strip())
+
+
+@dataclass(frozen=True)
 class Theme:
-    """A challenge (or a free theme) with the quotes the report prints under it."""
+    """A dilemma theme of the seed, a challenge or a free theme, with the quotes the report prints under it.
+
+    A seed theme (results.report.texts.THEMES) has its figures (and a chart) from the tallies and
+    a page even without quotes; a challenge or a free theme appears only with quotes.
+    """
 
     key: str
     label: str
     count: int | None
     quotes: tuple[PublishedQuote, ...]
     more: int  # quotes under the theme that the report leaves to the workbook
+    figures: tuple[Figure, ...] = ()
+    chart: Chart | None = None
+    finding: Finding | None = None
 
     @property
     def count_text(self) -> str:
@@ -216,9 +235,25 @@ class Report:
     challenges: Chart | None
     themes: tuple[Theme, ...]  # with quotes, most often met first
     not_started: NotStarted
-    advice: tuple[TextAnswer, ...]
+    advice: tuple[TextAnswer, ...]  # only what staff chose for the report (results.models.ReportQuote)
     advice_total: int
     source: str = field(default=SOURCE)
+    author: str = ""  # the title page's author line, staff's (results.models.ReportText)
+    findings: dict[str, Finding] = field(default_factory=dict)  # {section: staff's finding}
+    section_quotes: dict[str, tuple[PublishedQuote, ...]] = field(default_factory=dict)  # filed to a section
+
+    def finding(self, section: str) -> Finding | None:
+        return self.findings.get(section)
+
+    @property
+    def advice_count_text(self) -> str:
+        if self.advice_total <= len(self.advice):
+            return ""
+        return ngettext(
+            "%(counter)s library gave advice; the workbook holds them all.",
+            "%(counter)s libraries gave advice; the workbook holds them all.",
+            self.advice_total,
+        ) % {"counter": number_format(self.advice_total, 0, force_grouping=True)}
 
     @property
     def has_map(self) -> bool:

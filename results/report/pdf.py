@@ -114,6 +114,9 @@ def report_html(report: Report) -> str:
         # Marked safe, as it is escaped where it is made (bandit's nosec): the map's own drawing by
         # its template, as the page and the downloads show it.
         "map": mark_safe(denmark.map_svg(report.results)) if report.has_map else "",  # noqa: S308  # nosec
+        "themes": [(theme, chart_svg(theme.chart) if theme.chart else "") for theme in report.themes],
+        "findings": report.findings,
+        "section_quotes": report.section_quotes,
         "css_source": css_string(report.source),
         "css_title": css_string(f"{report.title} · {report.round_title}"),
         "css_pages": _page_counter(),

@@ -22,6 +22,7 @@ from .content import Bar, Chart, Report
 from .measure import INSET_X, INSET_Y, LINE, points, text_height, text_width, widest_word, wrap
 from .palette import BLUE, FONT, GREY, HEIGHT, INK, MARGIN, NAVY, PALE, PERCENT_FORMAT, WIDTH, rgb
 from .pptx_map import map_slide
+from .texts import THEME_KEYS
 
 # Text shrinks to fit its box down to this share of its size, in these steps.
 SMALLEST_SCALE, SCALE_STEP = 0.5, 0.05
@@ -384,6 +385,60 @@ def _plot_layout(graph, width, height, label_width) -> None:
         manual.append(manual.makeelement(qn(f"c:{tag}"), {"val": f"{value:.4f}"}))
 
 
+def _text_blocks(deck: Deck, quotes) -> list:
+    """Return quotes (PublishedQuote) as blocks of styled paragraphs for Deck.flow."""
+    return [
+        deck.styled(
+            [
+                (f"”{quote.text}”", {"size": 15, "italic": True, "space": 2}),
+                (f"({quote.credit})", {"size": 11, "colour": GREY, "space": 14}),
+            ]
+        )
+        for quote in quotes
+    ]
+
+
+def _finding(deck: Deck, report: Report, section: str, title: str):
+    """Add staff's finding for *section* (and the quotes filed there) as the section's first slides, if any."""
+    finding, quotes = report.finding(section), report.section_quotes.get(section, ())
+    if not finding and not quotes:
+        return
+    heading = finding.heading if finding and finding.heading else title
+    blocks = []
+    if finding and finding.paragraphs:
+        blocks.append(deck.styled([(paragraph, {"size": 18, "space": 10}) for paragraph in finding.paragraphs]))
+    blocks += _text_blocks(deck, quotes)
+    if blocks:
+        deck.flow(heading, blocks, kicker=title, columns=1)
+    else:
+        deck.slide(heading, kicker=title)  # a heading alone
+
+
+def _theme_figures(deck: Deck, theme) -> list:
+    """Return a seed theme's heading and figures as a block of styled paragraphs for Deck.flow."""
+    lines = [(theme.label, {"size": 15, "bold": True, "colour": NAVY, "space": 4})]
+    lines += [(f"{figure.value}  {figure.label}", {"size": 14, "space": 3}) for figure in theme.figures]
+    lines[-1][1]["space"] = 16
+    return deck.styled(lines)
+
+
+def _theme_slide(deck: Deck, theme, kicker: str):
+    """Add a seed theme's slide: staff's finding, its figures and its chart."""
+    heading = theme.finding.heading if theme.finding and theme.finding.heading else theme.label
+    slide = deck.slide(heading, kicker=kicker)
+    chart = theme.chart if theme.chart and theme.chart.bars else None
+    width = Inches(6.3) if chart else Inches(12.1)
+    top = BODY_TOP
+    if theme.finding and theme.finding.paragraphs:
+        paragraphs = [(paragraph, {"size": 16, "space": 8}) for paragraph in theme.finding.paragraphs]
+        deck.text(slide, MARGIN, top, width, Inches(2.2), paragraphs)
+        top += Inches(2.3)
+    if theme.figures:
+        deck.tiles(slide, theme.figures, MARGIN, top, width, columns=2)
+    if chart:
+        deck.chart_block(slide, chart, Inches(7.1), BODY_TOP, Inches(5.7), BODY_BOTTOM, title_size=12)
+
+
 def _cover(deck: Deck, report: Report):
     slide = deck.slide("")
     side = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, 0, Inches(0.45), HEIGHT)
@@ -397,12 +452,16 @@ def _cover(deck: Deck, report: Report):
     ]
     if report.scope:
         lines.append((report.scope, {"size": 16}))
-    lines.append((report.made, {"size": 13, "colour": GREY, "space": 40}))
+    lines.append((report.made, {"size": 13, "colour": GREY, "space": 40 if not report.author else 6}))
+    if report.author:
+        lines.append((report.author, {"size": 14, "space": 34}))
     lines += [(report.behind, {"size": 14}), (report.reuse, {"size": 14})]
     deck.text(slide, Inches(1.2), Inches(1.4), Inches(11), Inches(5.3), lines)
 
 
 def _about(deck: Deck, report: Report):
+    _finding(deck, report, "about", _("About the survey"))
+    _finding(deck, report, "headline", report.headline.title)
     slide = deck.slide(_("About the survey"))
     deck.text(slide, MARGIN, Inches(1.5), Inches(6), Inches(0.9), [f"• {line}" for line in report.method], size=18)
     bottom = deck.tiles(slide, report.about, MARGIN, Inches(2.45), Inches(6.2), columns=2)
@@ -416,6 +475,7 @@ def _about(deck: Deck, report: Report):
 
 
 def _overview(deck: Deck, report: Report):
+    _finding(deck, report, "models", _("Overview of the cooperation models"))
     slide = deck.slide(_("Overview of the cooperation models"))
     deck.text(slide, MARGIN, Inches(1.45), Inches(12), Inches(0.8), [report.background], size=15)
     top = Inches(2.25)
@@ -531,6 +591,7 @@ def _model(deck: Deck, report: Report, page):
 
 def _economy(deck: Deck, report: Report):
     economy = report.economy
+    _finding(deck, report, "economy", _("Economic resources"))
     slide = deck.slide(_("Economic resources"))
     deck.text(
         slide,
@@ -572,16 +633,29 @@ def _quote_blocks(deck: Deck, theme) -> list:
 
 def _challenges(deck: Deck, report: Report):
     title = _("Dilemmas and challenges")
+    _finding(deck, report, "challenges", title)
     if report.challenges:
         slide = deck.slide(title)
         deck.chart_block(slide, report.challenges, MARGIN, Inches(1.4), Inches(12.1), BODY_BOTTOM, title_size=14)
-    blocks = [block for theme in report.themes for block in _quote_blocks(deck, theme)]
+    # The seed's themes: their figures together, then a slide of its own for a theme staff wrote
+    # a finding for, and the quotes filed there; the challenges' quotes flow together after.
+    seed = [theme for theme in report.themes if theme.key in THEME_KEYS]
+    figures = [_theme_figures(deck, theme) for theme in seed if theme.figures]
+    if figures:
+        deck.flow(title, figures, kicker=report.title)
+    for theme in seed:
+        if theme.finding:
+            _theme_slide(deck, theme, title)
+        if theme.quotes:
+            deck.flow(theme.label, _quote_blocks(deck, theme), kicker=title)
+    blocks = [block for theme in report.themes if theme.key not in THEME_KEYS for block in _quote_blocks(deck, theme)]
     if blocks:
         deck.flow(title, blocks, kicker=report.title)
 
 
 def _not_started(deck: Deck, report: Report):
     part = report.not_started
+    _finding(deck, report, "not_started", _("Libraries that have not started"))
     slide = deck.slide(_("Libraries that have not started"))
     lead = ngettext(
         "%(counter)s library (%(share)s of the responses) has not started the work yet.",
@@ -594,13 +668,27 @@ def _not_started(deck: Deck, report: Report):
     for index, chart in enumerate(charts):
         left = MARGIN + index * Inches(6.2)
         deck.chart_block(slide, chart, left, max(top, Inches(2.3)), Inches(5.9), BODY_BOTTOM)
+    # Only the comments staff chose for the report: the libraries' words, with their names.
+    if part.comments:
+        blocks = [
+            deck.styled(
+                [
+                    (f"”{answer.text}”", {"size": 15, "italic": True, "space": 2}),
+                    (answer.library, {"size": 11, "colour": GREY, "space": 14}),
+                ]
+            )
+            for answer in part.comments
+        ]
+        deck.flow(_("In their own words"), blocks, kicker=_("Libraries that have not started"))
 
 
 def _advice(deck: Deck, report: Report):
     title = _("Advice to other libraries")
+    _finding(deck, report, "advice", title)
     if not report.advice:
         slide = deck.slide(title)
-        deck.text(slide, MARGIN, Inches(1.6), Inches(12), Inches(1), [_("No library has given advice yet.")], size=18)
+        text = report.advice_count_text or _("No library has given advice yet.")
+        deck.text(slide, MARGIN, Inches(1.6), Inches(12), Inches(1), [text], size=18)
         return
     blocks = [
         deck.styled(
