@@ -55,6 +55,8 @@ test: setup
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libcairo2 fontconfig fonts-dejavu-core) >/dev/null; }
 	@ldconfig -p | grep -q 'libpangoft2-1\.0\.so\.0' || { echo "Installing Pango for the report's PDF (WeasyPrint)"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0) >/dev/null; }
+	@command -v soffice >/dev/null || { echo "Installing LibreOffice Impress: a test opens the report's deck with it"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-impress) >/dev/null; }
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} DJANGO_DEBUG=false DJANGO_HTTPS=false DJANGO_COLLECTED_STATIC=false \
 	  SITE_URL=http://testserver EMAIL_URL=memorymail:// $(PY) -m pytest $(PYTEST_ARGS)
 

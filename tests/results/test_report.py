@@ -13,6 +13,8 @@ Case story: "Synergier og fordele i samarbejdet", model 3, Aabenraa.
 
 import io
 import re
+import shutil
+import subprocess
 from dataclasses import dataclass
 from datetime import date
 
@@ -329,6 +331,33 @@ def test_every_position_and_size_in_the_deck_is_an_integer(built, db, empty):
         assert all(
             value is None or isinstance(value, int) for geometry in shape_geometry(slide.shapes) for value in geometry
         )
+
+
+def test_libreoffice_opens_the_deck_and_prints_every_slide(presentation, tmp_path):
+    """Another reader of the file format than python-pptx: LibreOffice converts the deck, every slide a page."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.fail("LibreOffice not found; `make test` installs it (apt-get install libreoffice-impress).")
+    path = tmp_path / "rapport.pptx"
+    presentation.save(path)
+    profile = (tmp_path / "profile").as_uri()  # its own profile: no lock shared with another run
+    converted = subprocess.run(  # noqa: S603 - LibreOffice on a file this test wrote
+        [
+            soffice,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert converted.returncode == 0, converted.stderr
+    assert len(PdfReader(tmp_path / "rapport.pdf").pages) == len(presentation.slides)
 
 
 def test_the_deck_is_dbs_file(presentation):
