@@ -55,9 +55,18 @@ def page_with(pages: list[str], heading: str) -> str:
     return next(page for page in pages if heading in page)
 
 
+KICKER = "DILEMMAER OG UDFORDRINGER "
+
+
 def theme_page(pages: list[str], label: str) -> str:
-    """Return the PDF page of a dilemma theme (its kicker in capitals, then its heading)."""
-    return next(page for page in pages if page.startswith(f"DILEMMAER OG UDFORDRINGER {label}"))
+    """Return a dilemma theme's part of the PDF: from its kicker and heading to the next theme's kicker.
+
+    The themes follow one another down the pages, so a page may hold several.
+    """
+    text = " ".join(pages)
+    start = text.index(f"{KICKER}{label}")
+    end = text.find(KICKER, start + len(KICKER))
+    return text[start : end if end != -1 else len(text)]
 
 
 FINDING = "Af 7 besvarelser fra 9 inviterede (78 %) bruger 4 model 3. Skriv { og } som tegn."
