@@ -57,18 +57,20 @@ def test_the_results_page_has_no_serious_accessibility_violations(live_server, n
 
 
 def test_the_public_pages_have_no_accessibility_violations(live_server, new_page):
-    """What the accessibility statement claims: the public pages pass every WCAG 2.1 AA rule axe-core has."""
+    """What the accessibility statement claims: the public pages and a library's own results pass every
+    WCAG 2.1 AA rule axe-core has."""
     from django.utils import timezone
 
     from tests.conftest import NOT_STARTED_ANSWERS, make_round
 
     round_ = make_round(slug="offentlig", results_published_on=timezone.localdate())
-    answer_all(make_invitation(round=round_), {**ACTIVE_ANSWERS, "quote": "Giv tid!", "quote_consent": "named"})
+    library = make_invitation(round=round_)
+    answer_all(library, {**ACTIVE_ANSWERS, "quote": "Giv tid!", "quote_consent": "named"})
     answer_all(make_invitation(round=round_), NOT_STARTED_ANSWERS)
     found = {}
     for width in (1280, 390):
         page = new_page(viewport={"width": width, "height": 900})
-        for path in ("/resultater/offentlig/", "/privatliv/", "/tilgaengelighed/"):
+        for path in ("/resultater/offentlig/", f"/s/{library.token}/resultater/", "/privatliv/", "/tilgaengelighed/"):
             page.goto(live_server.url + path)
             found[(width, path)] = accessibility_violations(page)
     assert {key: v for key, v in found.items() if v} == {}
