@@ -31,8 +31,7 @@ from questionnaire.services.summary import answer_summary, answer_texts
 from questionnaire.views import unknown_link
 
 from .filters import NO_FILTERS, Filters
-from .public import small_group_note
-from .report import model_heading
+from .report.pdf import STATIC_ORIGIN, static_files_only
 from .snapshots import snapshot
 from .tallies import (
     PERSONAL_QUESTIONS,
@@ -40,7 +39,9 @@ from .tallies import (
     QuestionTally,
     counted_answers,
     is_small_group,
+    model_heading,
     round_results,
+    small_group_note,
 )
 
 # A number in the top or bottom quarter of the country's is said to be so; the rest is the middle half.
@@ -162,8 +163,8 @@ def own_results(invitation: Invitation, questions, answers: dict) -> OwnResults:
     ]
     tallies = [country, regional]
     if same is not None:
-        label = next((c.label for c in country.question(PRIMARY_MODEL).choices if c.code == model), model)
-        groups.append(_group(model_heading(label)[0], _("Your model"), same.headline.responses))
+        heading = model_heading(country.question(PRIMARY_MODEL).choice(model).label)[0]
+        groups.append(_group(heading, _("Your model"), same.headline.responses))
         tallies.append(same)
     groups = tuple(groups)
     choices = []
@@ -211,9 +212,7 @@ def library_results(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 def answers_pdf(request: HttpRequest, token: str) -> HttpResponse:
     """The library's answers as a PDF, as they stand (submitted or not), with the round, the date and the source."""
-    from weasyprint import HTML
-
-    from .report.pdf import STATIC_ORIGIN, static_files_only
+    from weasyprint import HTML  # only the PDFs need WeasyPrint and Pango
 
     invitation = _invitation(token)
     if invitation is None:

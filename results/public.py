@@ -22,7 +22,7 @@ from django.db.models import CharField, Count, Max, Value
 from django.db.models.functions import MD5, Cast, Concat
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -35,9 +35,8 @@ from . import denmark
 from .comparison import PUBLISHED_2009
 from .downloads import download_params
 from .filters import NO_FILTERS
-from .report import model_heading
 from .snapshots import snapshot
-from .tallies import is_small_group, round_results, submitted_responses
+from .tallies import is_small_group, model_heading, round_results, small_group_note, submitted_responses
 
 REPORT_KIND = "report-pdf"
 # A rendered page is kept for this long at most; its key holds the state of the data, so a change
@@ -137,17 +136,6 @@ def published_report_job(round_: Round) -> Job | None:
 
 def _newest_file(made: list[Job]) -> Job | None:
     return next((job for job in made[:3] if job_file_exists(job)), None)
-
-
-def small_group_note(count: int, where: str) -> str:
-    """Return the line that stands where the figures of a group of *count* libraries (*where*) are withheld."""
-    return ngettext(
-        "Only %(count)s library in %(where)s answered. Figures resting on fewer than %(least)s libraries are "
-        "not shown, so that no figure can be traced to one library.",
-        "Only %(count)s libraries in %(where)s answered. Figures resting on fewer than %(least)s libraries are "
-        "not shown, so that no figure can be traced to one library.",
-        count,
-    ) % {"count": count, "where": where, "least": settings.SMALL_GROUP_MIN}
 
 
 def small_regions(results) -> dict[str, str]:

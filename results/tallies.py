@@ -241,6 +241,26 @@ def withheld_note(count: int) -> str:
     ) % {"count": count, "least": settings.SMALL_GROUP_MIN}
 
 
+def small_group_note(count: int, where: str) -> str:
+    """Return the line that stands where the figures of a group of *count* libraries (*where*) are withheld."""
+    return ngettext(
+        "Only %(count)s library in %(where)s answered. Figures resting on fewer than %(least)s libraries are "
+        "not shown, so that no figure can be traced to one library.",
+        "Only %(count)s libraries in %(where)s answered. Figures resting on fewer than %(least)s libraries are "
+        "not shown, so that no figure can be traced to one library.",
+        count,
+    ) % {"count": count, "where": where, "least": settings.SMALL_GROUP_MIN}
+
+
+def model_heading(label: str) -> tuple[str, str]:
+    """Split "Model 3: Udvalgte opgaver …" into ("Model 3", "Udvalgte opgaver …"); others are their own heading."""
+    heading, colon, description = label.partition(": ")
+    if colon and heading.split()[-1].isdigit():
+        return heading, description
+    text, _paren, rest = label.partition(" (")
+    return text, (f"({rest}" if rest else "")
+
+
 @dataclass(frozen=True)
 class Resources:
     """The kroner set aside for the cooperation, over the libraries that gave a figure.

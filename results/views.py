@@ -29,9 +29,8 @@ from .downloads import download_response, in_background
 from .filters import Filters, file_stem
 from .forms import CrossTableForm, FilterForm
 from .quotes import round_quotes
-from .report import model_heading
 from .snapshots import snapshot
-from .tallies import round_questions, round_results
+from .tallies import model_heading, round_questions, round_results
 
 VIEW_PERMISSION = "questionnaire.view_response"
 

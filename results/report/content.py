@@ -19,7 +19,7 @@ from questionnaire.models import Round
 from .. import denmark
 from ..filters import Filters
 from ..quotes import PublishedQuote
-from ..tallies import SOURCE, Results
+from ..tallies import SOURCE, Results, model_heading  # noqa: F401 - the report's name for it too
 from ..templatetags.results_format import kroner, percent, round_half_up
 
 ACTIVE_COLOUR, NOT_STARTED_COLOUR, BAR_COLOUR = "#0072B2", denmark.NOT_STARTED_COLOUR, "#1F4E79"
@@ -258,12 +258,3 @@ class Report:
     @property
     def has_map(self) -> bool:
         return bool(self.results.municipalities)
-
-
-def model_heading(label: str) -> tuple[str, str]:
-    """Split "Model 3: Udvalgte opgaver …" into ("Model 3", "Udvalgte opgaver …"); others are their own heading."""
-    heading, colon, description = label.partition(": ")
-    if colon and heading.split()[-1].isdigit():
-        return heading, description
-    text, _paren, rest = label.partition(" (")
-    return text, (f"({rest}" if rest else "")
